@@ -1,0 +1,56 @@
+# AgentLens Operator — `make help` lists every target.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CONFIGURATION ?= Release
+SOLUTION := AgentLens.Operator.sln
+RESULTS := TestResults
+AGENTS_DIR := hack/agents
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: build
+build: ## Build the operator and the tests (warnings are errors).
+	dotnet build $(SOLUTION) -c $(CONFIGURATION) -nologo
+
+.PHONY: fmt
+fmt: ## Format the code in place.
+	dotnet format $(SOLUTION)
+
+.PHONY: fmt-check
+fmt-check: ## Fail when the code is not formatted.
+	dotnet format $(SOLUTION) --verify-no-changes
+
+.PHONY: test
+test: controlplane agents fmt-check build ## Run every test (unit + integration against a real API server); installs what it needs.
+	rm -rf $(RESULTS)
+	KUBEBUILDER_ASSETS="$$(hack/controlplane-assets.sh)" dotnet test $(SOLUTION) -c $(CONFIGURATION) --no-build -nologo \
+	  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) || true
+	hack/test-summary.sh $(RESULTS)
+
+.PHONY: run
+run: ## Run the operator against the current kubeconfig, or a local control plane when there is none.
+	hack/run.sh
+
+##@ Dependencies
+
+.PHONY: controlplane
+controlplane: ## Provision etcd, kube-apiserver, kubectl and helm (cached; honours KUBEBUILDER_ASSETS) and print their folder.
+	hack/controlplane-assets.sh
+
+.PHONY: agents
+agents: ## Install the real A2A and MCP agent servers the tests run (npm).
+	@if [[ ! -f $(AGENTS_DIR)/node_modules/.installed || $(AGENTS_DIR)/package-lock.json -nt $(AGENTS_DIR)/node_modules/.installed ]]; then \
+	  (cd $(AGENTS_DIR) && npm ci --no-audit --no-fund --loglevel=error) && touch $(AGENTS_DIR)/node_modules/.installed; fi
+
+.PHONY: clean
+clean: ## Remove build output and test results (the control-plane cache stays).
+	dotnet clean $(SOLUTION) -nologo -v q
+	rm -rf $(RESULTS) Operator/bin Operator/obj Operator.Tests/bin Operator.Tests/obj

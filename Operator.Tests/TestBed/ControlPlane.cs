@@ -1,0 +1,136 @@
+using System.Diagnostics;
+
+namespace AgentLens.Operator.Tests.TestBed;
+
+/// <summary>
+/// A real etcd + kube-apiserver on loopback, shared by the whole test run (the envtest convention), started
+/// on first use through hack/controlplane.sh. Everything it starts is recorded by pid in its own temp
+/// folder and stopped at the end of the run, on process exit, and — should a run be killed outright — by
+/// the next run, which stops the leftovers of any run whose owning process is gone.
+/// </summary>
+internal sealed class ControlPlane
+{
+    private const string DirPrefix = "agentlens-cp-";
+    private static readonly Lazy<Task<ControlPlane>> SharedInstance = new(() => StartAsync());
+    private static readonly Lock StopLock = new();
+    private static ControlPlane? started;
+
+    private ControlPlane(string dir, string kubeconfigPath)
+    {
+        Dir = dir;
+        KubeconfigPath = kubeconfigPath;
+        Configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+        Client = new Kubernetes(Configuration);
+    }
+
+    public string Dir { get; }
+    public string KubeconfigPath { get; }
+    public KubernetesClientConfiguration Configuration { get; }
+
+    /// <summary>A client with cluster-admin rights.</summary>
+    public IKubernetes Client { get; }
+
+    public static Task<ControlPlane> SharedAsync() => SharedInstance.Value;
+
+    /// <summary>A fresh client on the same credentials, for code under test that disposes its own.</summary>
+    public IKubernetes NewClient() => new Kubernetes(Configuration);
+
+    public static void StopShared()
+    {
+        lock (StopLock)
+        {
+            var cp = started;
+            started = null;
+            cp?.Stop();
+        }
+    }
+
+    public Task StopApiServerAsync() => ScriptAsync("stop-apiserver", Dir);
+
+    public Task StartApiServerAsync() => ScriptAsync("start-apiserver", Dir);
+
+    private static async Task<ControlPlane> StartAsync()
+    {
+        CleanUpLeftovers();
+        var dir = Path.Combine(Path.GetTempPath(), $"{DirPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "owner"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopShared();
+        var result = await ScriptAsync("start", dir);
+        var cp = new ControlPlane(dir, result.StandardOutput.Trim().Split('\n')[^1]);
+        lock (StopLock)
+        {
+            started = cp;
+        }
+
+        return cp;
+    }
+
+    private static async Task<ProcessResult> ScriptAsync(string command, string dir)
+    {
+        // The first run on a fresh machine builds kube-apiserver: allow for it.
+        var result = await ProcessRunner.RunAsync(Repo.Path("hack", "controlplane.sh"), [command, dir], TimeSpan.FromMinutes(25));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"hack/controlplane.sh {command} failed ({result.ExitCode}): {result.StandardError}");
+        }
+
+        return result;
+    }
+
+    private void Stop()
+    {
+        using var process = Process.Start("bash", [Repo.Path("hack", "controlplane.sh"), "stop", Dir]);
+        process.WaitForExit(TimeSpan.FromSeconds(30));
+        Client.Dispose();
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying process; the next run's leftover sweep removes it.
+        }
+    }
+
+    private static void CleanUpLeftovers()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirPrefix + "*"))
+        {
+            var ownerFile = Path.Combine(dir, "owner");
+            if (File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile), out var owner) && IsAlive(owner))
+            {
+                continue;
+            }
+
+            using (var process = Process.Start("bash", [Repo.Path("hack", "controlplane.sh"), "stop", dir]))
+            {
+                process.WaitForExit(TimeSpan.FromSeconds(30));
+            }
+
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

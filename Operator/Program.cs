@@ -1,0 +1,18 @@
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+
+// AgentLens Operator: finds AI agents in the cluster, fetches their cards and keeps a catalog of them.
+if (!OperatorOptionsRegistration.TryNormalizeArgs(args, out var operatorArgs, out var argError))
+{
+    await Console.Error.WriteLineAsync($"agentlens-operator: {argError}");
+    return 2;
+}
+
+Duration.RegisterForConfigurationBinding();
+var builder = WebApplication.CreateSlimBuilder([.. operatorArgs]);
+
+builder.AddOperatorOptions(operatorArgs);   // Hosting/OperatorOptions.cs — every option, validated at start-up
+builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.cs — in-cluster or kubeconfig
+
+var app = builder.Build();
+return await OperatorHost.RunAsync(app);

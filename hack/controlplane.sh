@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# A local control plane (etcd + kube-apiserver) on loopback, for tests and `make run`.
+#
+#   hack/controlplane.sh start DIR            start both, wait for /readyz, write DIR/kubeconfig
+#   hack/controlplane.sh stop DIR             stop what start recorded in DIR/*.pid (and wait for it)
+#   hack/controlplane.sh stop-apiserver DIR   stop only kube-apiserver (tests of an API server outage)
+#   hack/controlplane.sh start-apiserver DIR  start kube-apiserver again on the same port and data
+#
+# DIR holds everything: data, certificates, logs, pids, the admin token and the kubeconfig. Nothing is
+# started that is not recorded by pid in DIR, so `stop` never touches another run's processes.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cmd=${1:-}
+dir=${2:-}
+[[ -n $cmd && -n $dir ]] || { echo "usage: $0 start|stop|stop-apiserver|start-apiserver DIR" >&2; exit 2; }
+
+log() { echo "controlplane: $*" >&2; }
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  log "no free port found"; return 1
+}
+
+stop_pid() {
+  local f=$1 pid
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+wait_ready() {
+  local port=$1 token=$2
+  for _ in $(seq 1 600); do
+    if [[ -f $dir/apiserver.pid ]] && ! kill -0 "$(cat "$dir/apiserver.pid")" 2>/dev/null; then
+      log "kube-apiserver exited; last log lines:"; tail -n 20 "$dir/apiserver.log" >&2; return 1
+    fi
+    if curl -fsk -H "Authorization: Bearer $token" "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "kube-apiserver not ready after 60 s; last log lines:"; tail -n 20 "$dir/apiserver.log" >&2
+  return 1
+}
+
+start_apiserver() {
+  # shellcheck disable=SC1091
+  source "$dir/env"
+  setsid "$ASSETS/kube-apiserver" \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" --insecure-port=0 \
+    --cert-dir="$dir/certs" \
+    --token-auth-file="$dir/tokens.csv" \
+    --authorization-mode=RBAC \
+    --service-account-key-file="$dir/sa.pub" \
+    --service-account-signing-key-file="$dir/sa.key" \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --api-audiences=https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range=10.0.0.0/16 \
+    --disable-admission-plugins=ServiceAccount \
+    --allow-privileged=true \
+    --endpoint-reconciler-type=none \
+    --profiling=false \
+    >"$dir/apiserver.log" 2>&1 </dev/null &
+  echo $! >"$dir/apiserver.pid"
+  wait_ready "$API_PORT" "$TOKEN"
+}
+
+case $cmd in
+  start)
+    mkdir -p "$dir/certs" "$dir/etcd"
+    dir=$(cd "$dir" && pwd)
+    assets=$("$here/controlplane-assets.sh")
+    command -v openssl >/dev/null || {
+      SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
+      $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssl >&2
+    }
+    command -v curl >/dev/null || { log "curl is required"; exit 1; }
+    etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)
+    token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    echo "$token,agentlens-admin,agentlens-admin-uid,system:masters" >"$dir/tokens.csv"
+    openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
+    cat >"$dir/env" <<ENV
+ASSETS=$assets
+ETCD_PORT=$etcd_port
+API_PORT=$api_port
+TOKEN=$token
+ENV
+    setsid "$assets/etcd" --data-dir "$dir/etcd" --name default \
+      --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+      --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+      --initial-cluster "default=http://127.0.0.1:$peer_port" \
+      >"$dir/etcd.log" 2>&1 </dev/null &
+    echo $! >"$dir/etcd.pid"
+    start_apiserver
+    cat >"$dir/kubeconfig" <<KCFG
+apiVersion: v1
+kind: Config
+clusters:
+- name: agentlens-local
+  cluster:
+    server: https://127.0.0.1:$api_port
+    insecure-skip-tls-verify: true
+users:
+- name: agentlens-admin
+  user:
+    token: $token
+contexts:
+- name: agentlens-local
+  context:
+    cluster: agentlens-local
+    user: agentlens-admin
+    namespace: default
+current-context: agentlens-local
+KCFG
+    echo "$dir/kubeconfig"
+    ;;
+  stop)
+    stop_pid "$dir/apiserver.pid"
+    stop_pid "$dir/etcd.pid"
+    ;;
+  stop-apiserver)
+    stop_pid "$dir/apiserver.pid"
+    ;;
+  start-apiserver)
+    start_apiserver
+    ;;
+  *)
+    echo "unknown command $cmd" >&2; exit 2 ;;
+esac
