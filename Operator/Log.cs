@@ -8,4 +8,16 @@ internal static partial class Log
 
     [LoggerMessage(2, LogLevel.Information, "AgentLens Operator stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Warning, "Skipping Service {Namespace}/{Name}: {Reason}: {Message}")]
+    public static partial void ServiceSkipped(ILogger logger, string @namespace, string name, string reason, string message);
+
+    [LoggerMessage(11, LogLevel.Error, "Static sources file {Path} is invalid, keeping the last good one ({Count} agents): {Problem}")]
+    public static partial void StaticSourcesInvalid(ILogger logger, string path, int count, string problem);
+
+    [LoggerMessage(12, LogLevel.Information, "Static sources file {Path} loaded: {Count} agents")]
+    public static partial void StaticSourcesLoaded(ILogger logger, string path, int count);
+
+    [LoggerMessage(13, LogLevel.Debug, "Static sources file {Path} does not exist; no static agents")]
+    public static partial void StaticSourcesMissing(ILogger logger, string path);
 }

@@ -28,7 +28,7 @@ internal sealed record AgentSpec
 {
     public required Protocol Protocol { get; init; }
 
-    /// <summary>The normalized endpoint; the entry's identity (see <see cref="Endpoint"/>).</summary>
+    /// <summary>The normalized endpoint; the entry's identity (see <see cref="AgentEndpoint"/>).</summary>
     public required string Endpoint { get; init; }
 
     public string? CardUrl { get; init; }

@@ -54,10 +54,10 @@ internal static class WellKnownPaths
         {
             return Uri.TryCreate(cardPath, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
                 ? [absolute.ToString()]
-                : [Domain.Endpoint.Resolve(endpoint, cardPath.Trim())];
+                : [AgentEndpoint.Resolve(endpoint, cardPath.Trim())];
         }
 
-        return [.. DefaultCardPaths(protocol).Select(path => Domain.Endpoint.Resolve(endpoint, path))];
+        return [.. DefaultCardPaths(protocol).Select(path => AgentEndpoint.Resolve(endpoint, path))];
     }
 
     /// <summary>The MCP endpoint: the endpoint itself when it has a path, else the given or default path.</summary>
@@ -65,9 +65,9 @@ internal static class WellKnownPaths
     {
         if (!string.IsNullOrWhiteSpace(mcpPath))
         {
-            return Domain.Endpoint.Resolve(endpoint, mcpPath.Trim());
+            return AgentEndpoint.Resolve(endpoint, mcpPath.Trim());
         }
 
-        return new Uri(endpoint).AbsolutePath is "/" or "" ? Domain.Endpoint.Resolve(endpoint, McpEndpoint) : endpoint;
+        return new Uri(endpoint).AbsolutePath is "/" or "" ? AgentEndpoint.Resolve(endpoint, McpEndpoint) : endpoint;
     }
 }

@@ -4,7 +4,7 @@ namespace AgentLens.Operator.Domain;
 /// The one definition of a normalized endpoint, the identity of a catalog entry: lower-case scheme and
 /// host, default port dropped, no trailing slash, no query or fragment, no user info. Only http and https.
 /// </summary>
-internal static class Endpoint
+internal static class AgentEndpoint
 {
     public static bool TryNormalize(string? value, [NotNullWhen(true)] out string? normalized, [NotNullWhen(false)] out string? error)
     {

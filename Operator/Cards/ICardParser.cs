@@ -1,0 +1,56 @@
+using AgentLens.Operator.Domain;
+
+namespace AgentLens.Operator.Cards;
+
+/// <summary>Turns the bytes of one protocol's card into what the catalog shows.</summary>
+internal interface ICardParser
+{
+    /// <summary>The protocols whose cards this parser reads.</summary>
+    IReadOnlyCollection<Protocol> Protocols { get; }
+
+    /// <exception cref="CardParseException">The card is not valid JSON or not a card of this protocol.</exception>
+    ParsedCard Parse(ReadOnlyMemory<byte> json);
+}
+
+/// <summary>What a card says about its agent.</summary>
+internal sealed record ParsedCard
+{
+    public required string DisplayName { get; init; }
+    public string? Description { get; init; }
+    public string? Version { get; init; }
+    public string? ProtocolVersion { get; init; }
+    public Provider? Provider { get; init; }
+    public ImmutableArray<Capability> Capabilities { get; init; } = [];
+}
+
+internal enum CardErrorReason
+{
+    InvalidJson,
+    MissingField,
+    InvalidField,
+    UnsupportedVersion,
+}
+
+/// <summary>A card that cannot be used, with a reason the entry's status shows.</summary>
+internal sealed class CardParseException : Exception
+{
+    public CardParseException(CardErrorReason reason, string message, Exception? inner = null)
+        : base(message, inner) => Reason = reason;
+
+    public CardParseException()
+        : this(CardErrorReason.InvalidJson, "invalid card")
+    {
+    }
+
+    public CardParseException(string message)
+        : this(CardErrorReason.InvalidJson, message)
+    {
+    }
+
+    public CardParseException(string message, Exception innerException)
+        : this(CardErrorReason.InvalidJson, message, innerException)
+    {
+    }
+
+    public CardErrorReason Reason { get; }
+}

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using AgentLens.Operator.Cards;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentLens.Operator.Crawling;
+
+/// <summary>One agent to crawl, with the validators of its last good fetch for a conditional request.</summary>
+internal sealed record CrawlRequest(DiscoveredAgent Agent, string? ETag = null, string? LastModified = null);
+
+internal abstract record CrawlOutcome;
+
+/// <summary>A card was fetched and parsed. <see cref="Digest"/> is the sha256 of what was read.</summary>
+internal sealed record CardFetched(ParsedCard Card, string CardUrl, string Digest, string? ETag, string? LastModified, ReadOnlyMemory<byte> Raw) : CrawlOutcome;
+
+/// <summary>The server answered 304: the card is what it was at the last fetch.</summary>
+internal sealed record CardUnchanged : CrawlOutcome;
+
+internal sealed record CrawlFailed(CrawlFailure Failure) : CrawlOutcome;
+
+internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, TimeSpan Duration);
+
+/// <summary>
+/// Fetches many agents' cards at once: at most <c>concurrency</c> requests in flight and at most
+/// <c>perHostConcurrency</c> per host (scheme, host and port), so a cycle takes about as long as its slowest
+/// agent rather than the sum of all of them. Each agent's failure is its own result; nothing throws out.
+/// </summary>
+internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics)
+{
+    private readonly CrawlOptions crawl = options.Value.Crawl;
+    private readonly Dictionary<Protocol, ICardParser> parserFor = parsers
+        .SelectMany(p => p.Protocols.Select(protocol => (protocol, p)))
+        .ToDictionary(x => x.protocol, x => x.p);
+
+    public async Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken)
+    {
+        using var inFlight = new SemaphoreSlim(crawl.Concurrency);
+        var perHost = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
+        try
+        {
+            return await Task.WhenAll(requests.Select(async request =>
+            {
+                // Wait for the host's slot before taking a global one, so a busy host never holds global slots idle.
+                var hostSlot = perHost.GetOrAdd(AgentEndpoint.Origin(request.Agent.Endpoint), _ => new SemaphoreSlim(crawl.PerHostConcurrency));
+                await hostSlot.WaitAsync(cancellationToken);
+                try
+                {
+                    await inFlight.WaitAsync(cancellationToken);
+                    try
+                    {
+                        return await CrawlOneAsync(request, cancellationToken);
+                    }
+                    finally
+                    {
+                        inFlight.Release();
+                    }
+                }
+                finally
+                {
+                    hostSlot.Release();
+                }
+            }));
+        }
+        finally
+        {
+            foreach (var slot in perHost.Values)
+            {
+                slot.Dispose();
+            }
+        }
+    }
+
+    public async Task<CrawlResult> CrawlOneAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var outcome = request.Agent.Protocol == Protocol.Mcp
+            ? await CrawlMcpAsync(request.Agent, cancellationToken)
+            : await CrawlCardAsync(request, cancellationToken);
+        var elapsed = time.GetElapsedTime(started);
+        metrics.RecordCrawl(request.Agent.Protocol, outcome, elapsed);
+        return new CrawlResult(request.Agent, outcome, elapsed);
+    }
+
+    /// <summary>A2A and A2UI: the card URLs in order, the next only after a 404; conditional when we can.</summary>
+    private async Task<CrawlOutcome> CrawlCardAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        CrawlFailure? last = null;
+        foreach (var url in request.Agent.CardUrls)
+        {
+            var (response, failure) = await fetcher.SendAsync(CardRequest(request.Agent, url) with { IfNoneMatch = request.ETag, IfModifiedSince = request.LastModified }, cancellationToken);
+            if (response is null)
+            {
+                return new CrawlFailed(failure!);
+            }
+
+            if (response.Status == HttpStatusCode.NotModified)
+            {
+                return new CardUnchanged();
+            }
+
+            if (response.Status == HttpStatusCode.NotFound)
+            {
+                last = StatusFailure(url, response);
+                continue;
+            }
+
+            return response.IsSuccess ? Parse(request.Agent, url, response) : new CrawlFailed(StatusFailure(url, response));
+        }
+
+        return new CrawlFailed(last ?? new CrawlFailure(CrawlFailureReason.Configuration, "no card URL to fetch"));
+    }
+
+    /// <summary>
+    /// MCP: the card paths in order (any HTTP error status means "no card here"); when there is no card or it
+    /// lists no tools, the server is introspected live. MCP cards are fetched unconditionally: the tools may
+    /// change while the card does not.
+    /// </summary>
+    private async Task<CrawlOutcome> CrawlMcpAsync(DiscoveredAgent agent, CancellationToken cancellationToken)
+    {
+        CardFetched? card = null;
+        foreach (var url in agent.CardUrls)
+        {
+            var (response, failure) = await fetcher.SendAsync(CardRequest(agent, url), cancellationToken);
+            if (response is null)
+            {
+                return new CrawlFailed(failure!);
+            }
+
+            if (!response.IsSuccess)
+            {
+                continue;
+            }
+
+            var parsed = Parse(agent, url, response);
+            if (parsed is CrawlFailed)
+            {
+                return parsed;
+            }
+
+            card = (CardFetched)parsed;
+            break;
+        }
+
+        if (card is not null && card.Card.Capabilities.Any(c => c.Kind == CapabilityKinds.McpTool))
+        {
+            return card;
+        }
+
+        var mcpUrl = agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
+        var (live, liveFailure) = await introspector.IntrospectAsync(agent, mcpUrl, TimeoutFor(agent), cancellationToken);
+        if (live is null)
+        {
+            // A card without tools is still a good card; the live failure only matters when there is no card.
+            return card ?? (CrawlOutcome)new CrawlFailed(liveFailure!);
+        }
+
+        var info = live.Initialize.ServerInfo;
+        var merged = new ParsedCard
+        {
+            DisplayName = card?.Card.DisplayName ?? info?.Title ?? info?.Name ?? AgentEndpoint.Origin(agent.Endpoint),
+            Description = card?.Card.Description ?? live.Initialize.Instructions,
+            Version = card?.Card.Version ?? info?.Version,
+            ProtocolVersion = live.Initialize.ProtocolVersion ?? card?.Card.ProtocolVersion,
+            Provider = card?.Card.Provider,
+            Capabilities = [.. (card?.Card.Capabilities ?? []).Concat(live.Capabilities).DistinctBy(c => (c.Kind, c.Name))],
+        };
+        var raw = card is null ? live.Canonical : Concat(card.Raw, live.Canonical);
+        return new CardFetched(merged, card?.CardUrl ?? mcpUrl, Digest(raw.Span), null, null, raw);
+    }
+
+    private CrawlOutcome Parse(DiscoveredAgent agent, string url, FetchResponse response)
+    {
+        if (!LooksLikeJson(response.MediaType))
+        {
+            return new CrawlFailed(new CrawlFailure(CrawlFailureReason.ContentType, $"{url} answered with {response.MediaType}, not JSON"));
+        }
+
+        try
+        {
+            var card = parserFor[agent.Protocol].Parse(response.Body);
+            return new CardFetched(card, url, Digest(response.Body.Span), response.ETag, response.LastModified, response.Body);
+        }
+        catch (CardParseException e)
+        {
+            var reason = e.Reason == CardErrorReason.InvalidJson ? CrawlFailureReason.InvalidJson : CrawlFailureReason.InvalidCard;
+            return new CrawlFailed(new CrawlFailure(reason, $"{url}: {e.Reason}: {e.Message}"));
+        }
+    }
+
+    private FetchRequest CardRequest(DiscoveredAgent agent, string url) => new()
+    {
+        Url = url,
+        Timeout = TimeoutFor(agent),
+        Headers = agent.Protocol == Protocol.Mcp ? agent.Headers : agent.Headers.SetItem("A2A-Version", "1.0"),
+        BearerTokenFile = agent.BearerTokenFile,
+    };
+
+    private TimeSpan TimeoutFor(DiscoveredAgent agent) => agent.Timeout ?? crawl.Timeout;
+
+    private static CrawlFailure StatusFailure(string url, FetchResponse response) =>
+        new(CrawlFailureReason.HttpStatus, $"{url} answered {(int)response.Status} {response.Status}");
+
+    /// <summary>JSON, anything <c>+json</c>, or no type at all; HTML and the like are refused.</summary>
+    private static bool LooksLikeJson(string? mediaType) =>
+        mediaType is null or "text/plain" or "application/octet-stream"
+        || mediaType.EndsWith("/json", StringComparison.OrdinalIgnoreCase)
+        || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+
+    public static string Digest(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static ReadOnlyMemory<byte> Concat(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b)
+    {
+        var all = new byte[a.Length + b.Length];
+        a.CopyTo(all);
+        b.CopyTo(all.AsMemory(a.Length));
+        return all;
+    }
+}

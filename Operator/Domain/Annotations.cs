@@ -1,0 +1,29 @@
+namespace AgentLens.Operator.Domain;
+
+/// <summary>Every annotation and label key the operator reads or writes, built on one prefix.</summary>
+internal static class Annotations
+{
+    public const string Prefix = "agentlens.io/";
+
+    // On Services: how to find and fetch the agent.
+    public const string Type = Prefix + "type";
+    public const string CardPath = Prefix + "card-path";
+    public const string McpPath = Prefix + "mcp-path";
+    public const string Port = Prefix + "port";
+    public const string Scheme = Prefix + "scheme";
+    public const string Tags = Prefix + "tags";
+    public const string Team = Prefix + "team";
+    public const string Timeout = Prefix + "timeout";
+
+    // On catalog ConfigMaps.
+    public const string Endpoint = Prefix + "endpoint";
+    public const string CatalogLabel = Prefix + "catalog";
+    public const string CatalogEntryValue = "entry";
+    public const string ProtocolLabel = Prefix + "protocol";
+    public const string SourceLabel = Prefix + "source";
+    public const string LifecycleLabel = Prefix + "lifecycle";
+    public const string TeamLabel = Prefix + "team";
+    public const string SourceNamespaceLabel = Prefix + "source-namespace";
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedByValue = "agentlens-operator";
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+
+namespace AgentLens.Operator;
+
+/// <summary>
+/// Every metric the operator exports, with stable names, in one place. Names are given without the
+/// suffixes the Prometheus exporter adds: a counter gains <c>_total</c> and a unit of "s" gains
+/// <c>_seconds</c>, so <c>agentlens_discovery_cycles</c> is scraped as <c>agentlens_discovery_cycles_total</c>.
+/// No metric has a per-agent label: cardinality stays bounded at thousands of agents.
+/// </summary>
+internal sealed class Metrics
+{
+    public const string MeterName = "AgentLens.Operator";
+
+    private readonly Counter<long> cycles;
+    private readonly Histogram<double> cycleDuration;
+    private readonly Counter<long> sourceErrors;
+    private readonly Counter<long> sourceSkipped;
+    private readonly Counter<long> crawlRequests;
+    private readonly Histogram<double> crawlDuration;
+    private readonly Counter<long> catalogWrites;
+    private readonly Counter<long> pushEntryInvalid;
+    private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
+    private double lastSuccess;
+    private int leader;
+
+    public Metrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        cycles = meter.CreateCounter<long>("agentlens_discovery_cycles", description: "Discovery cycles, by result (success, partial, failure).");
+        cycleDuration = meter.CreateHistogram<double>("agentlens_discovery_cycle_duration", "s", "Duration of a whole discovery cycle.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
+        meter.CreateObservableGauge("agentlens_discovery_last_success_timestamp", () => Volatile.Read(ref lastSuccess), "s", "Unix time of the last cycle in which every source succeeded.");
+        meter.CreateObservableGauge("agentlens_source_agents", ObserveSourceAgents, description: "Agents each source returned in the last cycle.");
+        sourceErrors = meter.CreateCounter<long>("agentlens_source_errors", description: "Failed source runs and invalid source inputs, by source and reason.");
+        sourceSkipped = meter.CreateCounter<long>("agentlens_source_skipped", description: "Annotated Services or static entries skipped as invalid, by source and reason.");
+        crawlRequests = meter.CreateCounter<long>("agentlens_crawl_requests", description: "Card fetches, by protocol and result (ok, not_modified, or the failure reason).");
+        crawlDuration = meter.CreateHistogram<double>("agentlens_crawl_duration", "s", "Duration of fetching one agent's card (and introspecting an MCP server).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        meter.CreateObservableGauge("agentlens_catalog_entries", ObserveCatalogEntries, description: "Catalog entries by protocol, lifecycle and source.");
+        catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict).");
+        pushEntryInvalid = meter.CreateCounter<long>("agentlens_push_entries_invalid", description: "Push entries that could not be read, by reason.");
+        meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
+    }
+
+    public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
+    {
+        var result = outcome switch
+        {
+            CardFetched => "ok",
+            CardUnchanged => "not_modified",
+            CrawlFailed f => Snake(f.Failure.Reason.ToString()),
+            _ => "unknown",
+        };
+        crawlRequests.Add(1, new("protocol", protocol.ToWire()), new("result", result));
+        crawlDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("protocol", protocol.ToWire()));
+    }
+
+    public void SourceSkipped(string source, string reason) => sourceSkipped.Add(1, new("source", source), new("reason", reason));
+
+    public void SourceError(string source, string reason) => sourceErrors.Add(1, new("source", source), new("reason", reason));
+
+    public void SourceAgents(string source, int count) => sourceAgents[source] = count;
+
+    public void Cycle(string result, TimeSpan duration, DateTimeOffset? success)
+    {
+        cycles.Add(1, new KeyValuePair<string, object?>("result", result));
+        cycleDuration.Record(duration.TotalSeconds);
+        if (success is { } at)
+        {
+            Volatile.Write(ref lastSuccess, at.ToUnixTimeMilliseconds() / 1000.0);
+        }
+    }
+
+    public void CatalogWrite(string operation) => catalogWrites.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    public void PushEntryInvalid(string reason) => pushEntryInvalid.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void CatalogEntries(IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> counts) => catalogEntries = counts;
+
+    public void Leader(bool isLeader) => Volatile.Write(ref leader, isLeader ? 1 : 0);
+
+    private IEnumerable<Measurement<int>> ObserveSourceAgents() =>
+        sourceAgents.Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("source", kv.Key)));
+
+    private IEnumerable<Measurement<int>> ObserveCatalogEntries() =>
+        catalogEntries.Select(kv => new Measurement<int>(kv.Value,
+            new("protocol", kv.Key.Item1.ToWire()), new("lifecycle", kv.Key.Item2.ToString()), new("source", kv.Key.Item3.ToWire())));
+
+    private static string Snake(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using k8s.Autorest;
+using Microsoft.Extensions.Options;
+
+namespace AgentLens.Operator.Sources;
+
+/// <summary>
+/// Agents announced by annotations on Services. Lists Services (all namespaces or the configured ones,
+/// paginated, optionally by label selector) and keeps those annotated <c>agentlens.io/type</c>. A Service
+/// with a bad annotation is skipped with a warning and a metric; a list that fails in any namespace fails
+/// the whole source for this cycle, so no partial list ever makes agents look gone.
+/// </summary>
+internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<OperatorOptions> options, Metrics metrics, ILogger<KubernetesServiceSource> logger) : IAgentSource
+{
+    public const int PageSize = 500;
+    private static readonly string[] DefaultPortNames = ["http", "a2a", "mcp"];
+    private readonly OperatorOptions options = options.Value;
+
+    public string Name => "kubernetes";
+
+    public async Task<IReadOnlyList<DiscoveredAgent>> DiscoverAsync(CancellationToken cancellationToken)
+    {
+        var agents = new List<DiscoveredAgent>();
+        var namespaces = options.Namespaces.Count == 0 ? new List<string?> { null } : options.Namespaces.Select(n => (string?)n).ToList();
+        foreach (var ns in namespaces)
+        {
+            string? continueToken = null;
+            do
+            {
+                ServicePage page;
+                try
+                {
+                    page = await lister.ListAsync(ns, options.LabelSelector, PageSize, continueToken, cancellationToken);
+                }
+                catch (HttpOperationException e)
+                {
+                    var status = e.Response?.StatusCode ?? 0;
+                    throw new SourceException(status is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized ? "Forbidden" : "ApiError",
+                        $"listing Services in {ns ?? "all namespaces"} failed: {(int)status} {e.Response?.ReasonPhrase} {Brief(e.Response?.Content)}".TrimEnd(), e);
+                }
+                catch (HttpRequestException e)
+                {
+                    throw new SourceException("Unavailable", $"listing Services in {ns ?? "all namespaces"} failed: the API server is unreachable ({e.Message})", e);
+                }
+
+                foreach (var service in page.Items)
+                {
+                    if (TryMap(service) is { } agent)
+                    {
+                        agents.Add(agent);
+                    }
+                }
+
+                continueToken = page.Continue;
+            }
+            while (continueToken is not null);
+        }
+
+        return agents;
+    }
+
+    /// <summary>The agent a Service announces, or null (with a warning) when it does not announce one properly.</summary>
+    internal DiscoveredAgent? TryMap(V1Service service)
+    {
+        var annotations = service.Metadata?.Annotations;
+        if (annotations is null || !annotations.TryGetValue(Annotations.Type, out var type))
+        {
+            return null;
+        }
+
+        var ns = service.Metadata!.NamespaceProperty ?? "default";
+        var name = service.Metadata.Name;
+        if (!ProtocolNames.TryParse(type, out var protocol))
+        {
+            return Skip(ns, name, "UnknownType", $"{Annotations.Type} is '{type}'; expected a2a, mcp or a2ui");
+        }
+
+        var ports = service.Spec?.Ports ?? [];
+        var portAnnotation = Get(annotations, Annotations.Port)?.Trim();
+        int? port;
+        if (!string.IsNullOrEmpty(portAnnotation))
+        {
+            if (int.TryParse(portAnnotation, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                if (number is < 1 or > 65535)
+                {
+                    return Skip(ns, name, "InvalidPort", $"{Annotations.Port} '{portAnnotation}' is not a port number");
+                }
+
+                port = number;
+            }
+            else
+            {
+                port = ports.FirstOrDefault(p => p.Name == portAnnotation)?.Port;
+                if (port is null)
+                {
+                    return Skip(ns, name, "InvalidPort", $"{Annotations.Port} names port '{portAnnotation}', which the Service does not have");
+                }
+            }
+        }
+        else
+        {
+            port = (DefaultPortNames.Select(n => ports.FirstOrDefault(p => p.Name == n)).FirstOrDefault(p => p is not null) ?? ports.FirstOrDefault())?.Port;
+        }
+
+        var schemeAnnotation = Get(annotations, Annotations.Scheme)?.Trim().ToLowerInvariant();
+        if (schemeAnnotation is not (null or "" or "http" or "https"))
+        {
+            return Skip(ns, name, "InvalidScheme", $"{Annotations.Scheme} is '{schemeAnnotation}'; expected http or https");
+        }
+
+        var scheme = string.IsNullOrEmpty(schemeAnnotation) ? (port == 443 ? "https" : "http") : schemeAnnotation;
+        var isExternal = service.Spec?.Type == "ExternalName";
+        if (port is null && !isExternal)
+        {
+            return Skip(ns, name, "NoPort", "the Service has no ports and no port annotation");
+        }
+
+        TimeSpan? timeout = null;
+        if (annotations.TryGetValue(Annotations.Timeout, out var timeoutText))
+        {
+            if (!Duration.TryParse(timeoutText, out var parsed) || parsed <= TimeSpan.Zero || parsed > TimeSpan.FromMinutes(10))
+            {
+                return Skip(ns, name, "InvalidTimeout", $"{Annotations.Timeout} '{timeoutText}' is not a duration between 1ms and 10m (e.g. 5s)");
+            }
+
+            timeout = parsed;
+        }
+
+        var host = isExternal ? service.Spec!.ExternalName?.Trim().TrimEnd('.') : $"{name}.{ns}.svc.{options.ClusterDomain}";
+        if (string.IsNullOrEmpty(host))
+        {
+            return Skip(ns, name, "NoHost", "the ExternalName Service has no externalName");
+        }
+
+        var authority = port is null ? host : $"{host}:{port.Value.ToString(CultureInfo.InvariantCulture)}";
+        if (!AgentEndpoint.TryNormalize($"{scheme}://{authority}", out var endpoint, out var error))
+        {
+            return Skip(ns, name, "InvalidEndpoint", error ?? "invalid endpoint");
+        }
+
+        var cardPath = Get(annotations, Annotations.CardPath);
+        return new DiscoveredAgent
+        {
+            Protocol = protocol,
+            Endpoint = endpoint,
+            CardUrls = WellKnownPaths.CardUrls(protocol, endpoint, cardPath),
+            McpUrl = protocol == Protocol.Mcp ? WellKnownPaths.McpUrl(endpoint, Get(annotations, Annotations.McpPath)) : null,
+            Source = new SourceRef { Type = SourceType.Kubernetes, Namespace = ns, Name = name },
+            Team = NullIfEmpty(Get(annotations, Annotations.Team)),
+            Tags = TagList.Parse(Get(annotations, Annotations.Tags)),
+            Timeout = timeout,
+        };
+    }
+
+    private DiscoveredAgent? Skip(string ns, string name, string reason, string message)
+    {
+        Log.ServiceSkipped(logger, ns, name, reason, message);
+        metrics.SourceSkipped(Name, reason);
+        return null;
+    }
+
+    private static string? Get(IDictionary<string, string> annotations, string key) =>
+        annotations.TryGetValue(key, out var value) ? value : null;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string Brief(string? content) => content is null ? string.Empty : content.Length <= 200 ? content : content[..200];
+}
