@@ -39,6 +39,12 @@ test: controlplane agents fmt-check build ## Run every test (unit + integration 
 run: ## Run the operator against the current kubeconfig, or a local control plane when there is none.
 	hack/run.sh
 
+##@ Benchmarks (figures, not tests)
+
+.PHONY: bench-crawl
+bench-crawl: ## Crawl 1,000 loopback agents at the default concurrency and at 1; prints both and their ratio.
+	dotnet run --project hack/bench/Bench.csproj -c Release -- crawl 1000
+
 ##@ Dependencies
 
 .PHONY: controlplane

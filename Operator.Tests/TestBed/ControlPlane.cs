@@ -35,6 +35,26 @@ internal sealed class ControlPlane
     /// <summary>A fresh client on the same credentials, for code under test that disposes its own.</summary>
     public IKubernetes NewClient() => new Kubernetes(Configuration);
 
+    /// <summary>A client acting as a service account, with a token minted by the API server (TokenRequest).</summary>
+    public async Task<(IKubernetes Client, string Token)> ServiceAccountClientAsync(string @namespace, string name)
+    {
+        try
+        {
+            await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = name } }, @namespace);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // Already there: a second client for the same account.
+        }
+
+        var request = await Client.CoreV1.CreateNamespacedServiceAccountTokenAsync(
+            new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600, Audiences = ["https://kubernetes.default.svc.cluster.local"] } },
+            name, @namespace);
+        var token = request.Status.Token;
+        var config = new KubernetesClientConfiguration { Host = Configuration.Host, AccessToken = token, SkipTlsVerify = true };
+        return (new Kubernetes(config), token);
+    }
+
     public static void StopShared()
     {
         lock (StopLock)

@@ -125,17 +125,23 @@ internal sealed class A2aCardParser : ICardParser
                 continue;
             }
 
-            // 0.3 cards say {"type": "http", "scheme": "bearer"}; 1.0 cards wrap the same in a one-of
-            // such as {"httpAuthSecurityScheme": {"scheme": "bearer"}}.
+            // 0.3 cards say {"type": "http", "scheme": "bearer"}. 1.0 cards wrap the same in a one-of, either
+            // as proto JSON {"httpAuthSecurityScheme": {...}} or, as @a2a-js/sdk serves it,
+            // {"scheme": {"$case": "httpAuthSecurityScheme", "value": {...}}}.
             var body = scheme;
             var type = String(scheme, "type");
-            if (type is null)
+            if (type is null && scheme.TryGetProperty("scheme", out var oneOf) && String(oneOf, "$case") is { } @case)
+            {
+                type = @case;
+                body = oneOf.TryGetProperty("value", out var value) ? value : oneOf;
+            }
+            else if (type is null)
             {
                 foreach (var property in scheme.EnumerateObject())
                 {
                     if (property.Value.ValueKind == JsonValueKind.Object)
                     {
-                        type = property.Name.Replace("SecurityScheme", string.Empty, StringComparison.Ordinal);
+                        type = property.Name;
                         body = property.Value;
                         break;
                     }
@@ -148,7 +154,7 @@ internal sealed class A2aCardParser : ICardParser
                 Name = name,
                 Description = String(body, "description"),
                 Properties = CapabilityProperties.Of(
-                    ("type", type),
+                    ("type", SchemeType(type)),
                     ("scheme", String(body, "scheme")),
                     ("in", String(body, "in") ?? String(body, "location")),
                     ("parameter", String(body, "name")),
@@ -156,6 +162,18 @@ internal sealed class A2aCardParser : ICardParser
             };
         }
     }
+
+    /// <summary>The 0.3 vocabulary for scheme types, whichever version the card spoke.</summary>
+    private static string? SchemeType(string? type) => type switch
+    {
+        null => null,
+        "httpAuthSecurityScheme" => "http",
+        "apiKeySecurityScheme" => "apiKey",
+        "oauth2SecurityScheme" => "oauth2",
+        "openIdConnectSecurityScheme" => "openIdConnect",
+        "mtlsSecurityScheme" => "mutualTLS",
+        _ => type,
+    };
 
     private static IEnumerable<Capability> SecurityRequirements(A2aCard card)
     {

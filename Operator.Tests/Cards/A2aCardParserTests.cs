@@ -1,0 +1,132 @@
+using AgentLens.Operator.Cards;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Tests.TestBed;
+
+namespace AgentLens.Operator.Tests.Cards;
+
+[TestFixture]
+public sealed class A2aCardParserTests
+{
+    private readonly A2aCardParser parser = new();
+
+    private static string[] Names(ParsedCard card, string kind) => [.. card.Capabilities.Where(c => c.Kind == kind).Select(c => c.Name)];
+
+    [Test]
+    public void Parse_Spec02Card_ReadsIdentitySkillsAndSecurity()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-0.2-route-planner.json"));
+
+        Assert.That(card.DisplayName, Is.EqualTo("Route Planner Agent"));
+        Assert.That(card.Version, Is.EqualTo("1.2.0"));
+        Assert.That(card.Provider, Is.EqualTo(new Provider("Example Geo Services", "https://www.example.com")));
+        Assert.That(Names(card, CapabilityKinds.A2aSkill), Is.EqualTo(new[] { "route-optimizer-traffic", "custom-map-generator" }));
+        Assert.That(Names(card, CapabilityKinds.A2aInterface), Is.EqualTo(new[] { "JSONRPC https://routes.example.com/a2a/v1" }));
+        Assert.That(Names(card, CapabilityKinds.A2aSecurityScheme), Is.EqualTo(new[] { "google" }));
+        var requirement = card.Capabilities.Single(c => c.Kind == CapabilityKinds.A2aSecurityRequirement);
+        Assert.That(requirement.Properties["scopes.google"], Is.EqualTo("openid,profile,email"));
+    }
+
+    [Test]
+    public void Parse_SkillKeepsTitleTagsAndModes()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-0.2-route-planner.json"));
+
+        var skill = card.Capabilities.First(c => c.Kind == CapabilityKinds.A2aSkill);
+        Assert.That(skill.Description, Does.StartWith("Calculates the optimal driving route"));
+        Assert.That(skill.Tags, Is.EqualTo(new[] { "maps", "routing", "navigation", "traffic" }));
+        Assert.That(skill.Properties["title"], Is.EqualTo("Traffic-Aware Route Optimizer"));
+        Assert.That(skill.Properties["outputModes"], Is.EqualTo("application/json"));
+    }
+
+    [Test]
+    public void Parse_Spec03Card_ReadsInterfacesExtensionsRequirementsAndSignatures()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-0.3-with-interfaces.json"));
+
+        Assert.That(card.ProtocolVersion, Is.EqualTo("0.3.0"));
+        Assert.That(Names(card, CapabilityKinds.A2aInterface), Is.EqualTo(new[]
+        {
+            "JSONRPC https://travel.example.com/a2a/jsonrpc",
+            "GRPC https://travel.example.com/a2a/grpc",
+            "HTTP+JSON https://travel.example.com/a2a/rest",
+        }));
+        var extension = card.Capabilities.Single(c => c.Kind == CapabilityKinds.A2aExtension);
+        Assert.That(extension.Name, Is.EqualTo("https://a2a.example.com/ext/traceability/v1"));
+        Assert.That(extension.Properties["required"], Is.EqualTo("true"));
+        Assert.That(Names(card, CapabilityKinds.A2aSecurityRequirement), Is.EqualTo(new[] { "oauth", "apiKey" }));
+        var apiKey = card.Capabilities.Single(c => c is { Kind: CapabilityKinds.A2aSecurityScheme, Name: "apiKey" });
+        Assert.That(apiKey.Properties, Is.EquivalentTo(new Dictionary<string, string> { ["type"] = "apiKey", ["in"] = "header", ["parameter"] = "X-API-Key" }));
+        var signature = card.Capabilities.Single(c => c.Kind == CapabilityKinds.A2aSignature);
+        Assert.That(signature.Name, Is.EqualTo("key-1"));
+        Assert.That(signature.Properties["alg"], Is.EqualTo("ES256"));
+    }
+
+    [Test]
+    public void Parse_DuplicateSkillTags_AreDeduplicated()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-0.3-with-interfaces.json"));
+
+        Assert.That(card.Capabilities.Single(c => c.Name == "book-hotel").Tags, Is.EqualTo(new[] { "travel", "hotels" }));
+    }
+
+    [Test]
+    public void Parse_Spec10Card_ReadsSupportedInterfacesAndWrappedSecuritySchemes()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-1.0-supported-interfaces.json"));
+
+        Assert.That(card.ProtocolVersion, Is.EqualTo("1.0"));
+        var rest = card.Capabilities.Single(c => c.Name == "HTTP+JSON https://invoices.example.com/a2a/rest");
+        Assert.That(rest.Properties["tenant"], Is.EqualTo("acme"));
+        var bearer = card.Capabilities.Single(c => c.Kind == CapabilityKinds.A2aSecurityScheme);
+        Assert.That(bearer.Properties["type"], Is.EqualTo("http"));
+        Assert.That(bearer.Properties["scheme"], Is.EqualTo("Bearer"));
+        Assert.That(card.Capabilities.Single(c => c.Kind == CapabilityKinds.A2aSecurityRequirement).Properties["scopes.bearer"], Is.EqualTo("invoices.read"));
+    }
+
+    [Test]
+    public void Parse_SdkStyleOneOfSecurityScheme_ReadsTheCase()
+    {
+        var json = """{"name":"x","securitySchemes":{"k":{"scheme":{"$case":"apiKeySecurityScheme","value":{"location":"header","name":"X-Key"}}}}}""";
+
+        var scheme = parser.Parse(Fixtures.Utf8(json)).Capabilities.Single();
+
+        Assert.That(scheme.Properties["type"], Is.EqualTo("apiKey"));
+        Assert.That(scheme.Properties["in"], Is.EqualTo("header"));
+    }
+
+    [Test]
+    public void Parse_ProviderAsPlainString_IsAccepted()
+    {
+        var card = parser.Parse(Fixtures.Utf8("""{"name":"x","provider":"Acme"}"""));
+
+        Assert.That(card.Provider, Is.EqualTo(new Provider("Acme", null)));
+    }
+
+    [TestCase("""{"description":"no name"}""", "MissingField")]
+    [TestCase("""{"name":"   "}""", "MissingField")]
+    [TestCase("""{"name":"x","protocolVersion":"2.0"}""", "UnsupportedVersion")]
+    [TestCase("""{"name":"x","protocolVersion":"latest"}""", "InvalidField")]
+    [TestCase("""{"name":42}""", "InvalidField")]
+    [TestCase("""{"name":"x","skills":{"id":"not-a-list"}}""", "InvalidField")]
+    [TestCase("""{"name":"x",""", "InvalidJson")]
+    [TestCase("""<html>hi</html>""", "InvalidJson")]
+    [TestCase("""[]""", "InvalidField")]
+    [TestCase("""null""", "InvalidJson")]
+    public void Parse_BadCard_ThrowsWithReason(string json, string reason)
+    {
+        var e = Assert.Throws<CardParseException>(() => parser.Parse(Fixtures.Utf8(json)));
+
+        Assert.That(e!.Reason.ToString(), Is.EqualTo(reason), e.Message);
+    }
+
+    [Test]
+    public void Parse_JsonNested100000Deep_IsRejectedAsInvalidJson()
+    {
+        var json = """{"name":"x","extra":""" + new string('[', 100_000) + new string(']', 100_000) + "}";
+
+        var e = Assert.Throws<CardParseException>(() => parser.Parse(Fixtures.Utf8(json)));
+
+        Assert.That(e!.Reason, Is.EqualTo(CardErrorReason.InvalidJson));
+        Assert.That(e.Message, Does.Contain("depth"));
+    }
+}

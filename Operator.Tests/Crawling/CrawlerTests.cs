@@ -1,0 +1,169 @@
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Tests.TestBed;
+
+namespace AgentLens.Operator.Tests.Crawling;
+
+[TestFixture]
+public sealed class CrawlerTests
+{
+    private CrawlerHarness harness = null!;
+
+    [SetUp]
+    public void SetUp() => harness = new CrawlerHarness();
+
+    [TearDown]
+    public void TearDown() => harness.Dispose();
+
+    [Test]
+    public async Task Crawl_RealA2aSdkAgent_ExposesItsExactSkills()
+    {
+        await using var agent = await NodeAgent.StartA2aAsync();
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, agent.BaseUrl));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        Assert.That(fetched!.Card.DisplayName, Is.EqualTo("Weather Agent"));
+        Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("1.0"));
+        Assert.That(fetched.Card.Capabilities.Where(c => c.Kind == CapabilityKinds.A2aSkill).Select(c => c.Name), Is.EqualTo(new[] { "forecast", "alerts" }));
+        Assert.That(fetched.Card.Capabilities.Single(c => c.Kind == CapabilityKinds.A2aSecurityScheme).Properties["type"], Is.EqualTo("http"));
+        Assert.That(fetched.ETag, Does.StartWith("W/"));
+        Assert.That(fetched.Digest, Does.StartWith("sha256:"));
+    }
+
+    [Test]
+    public async Task Crawl_RealA2aSdkAgentWithItsETag_IsUnchanged()
+    {
+        await using var agent = await NodeAgent.StartA2aAsync();
+        var first = (CardFetched)(await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, agent.BaseUrl))).Outcome;
+
+        var second = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, agent.BaseUrl), first.ETag);
+
+        Assert.That(second.Outcome, Is.InstanceOf<CardUnchanged>());
+    }
+
+    [Test]
+    public async Task Crawl_RealMcpServerWithoutCard_IntrospectsItsExactTools()
+    {
+        await using var server = await NodeAgent.StartMcpAsync();
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        Assert.That(fetched!.Card.DisplayName, Is.EqualTo("docs-mcp"));
+        Assert.That(fetched.Card.Version, Is.EqualTo("0.4.1"));
+        Assert.That(fetched.Card.Capabilities.Select(c => $"{c.Kind}:{c.Name}"), Is.EqualTo(new[]
+        {
+            "mcp.tool:search_docs", "mcp.tool:get_page", "mcp.resource:changelog", "mcp.prompt:summarize",
+        }));
+        Assert.That(fetched.CardUrl, Is.EqualTo(server.BaseUrl + "/mcp"));
+    }
+
+    [Test]
+    public async Task Crawl_RealMcpServerTwice_GivesTheSameDigest()
+    {
+        await using var server = await NodeAgent.StartMcpAsync();
+        var agent = CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl);
+
+        var first = (CardFetched)(await harness.CrawlAsync(agent)).Outcome;
+        var second = (CardFetched)(await harness.CrawlAsync(agent)).Outcome;
+
+        Assert.That(second.Digest, Is.EqualTo(first.Digest));
+    }
+
+    [Test]
+    public async Task Crawl_DefaultPath404_FallsBackToLegacyAgentJson()
+    {
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path == "/.well-known/agent.json"
+            ? LoopbackServer.Respond(stream, 200, """{"name":"Legacy","url":"http://legacy/a2a"}""", ct: ct)
+            : LoopbackServer.Respond(stream, 404, "{}", ct: ct));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl));
+
+        Assert.That(result.Outcome, Is.InstanceOf<CardFetched>());
+        Assert.That(((CardFetched)result.Outcome).CardUrl, Is.EqualTo(server.BaseUrl + "/.well-known/agent.json"));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/.well-known/agent-card.json", "/.well-known/agent.json" }));
+    }
+
+    [Test]
+    public async Task Crawl_ExplicitCardPath404_DoesNotFallBack()
+    {
+        await using var server = new LoopbackServer((_, stream, ct) => LoopbackServer.Respond(stream, 404, "{}", ct: ct));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl, cardPath: "/cards/me.json"));
+
+        Assert.That(((CrawlFailed)result.Outcome).Failure.Reason, Is.EqualTo(CrawlFailureReason.HttpStatus));
+        Assert.That(server.RequestCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Crawl_McpCardWithTools_IsUsedWithoutIntrospection()
+    {
+        var card = System.Text.Encoding.UTF8.GetString(Fixtures.Card("mcp-server-card-draft.json"));
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path == "/.well-known/mcp/server-card.json"
+            ? LoopbackServer.Respond(stream, 200, card, ct: ct)
+            : LoopbackServer.Respond(stream, 404, "{}", ct: ct));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        Assert.That(((CardFetched)result.Outcome).Card.DisplayName, Is.EqualTo("Enterprise Search"));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/.well-known/mcp/server-card.json" }));
+    }
+
+    [Test]
+    public async Task Crawl_SendsConfiguredHeadersAndBearerToken()
+    {
+        var tokenFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(tokenFile, "s3cret\n");
+        try
+        {
+            await using var server = LoopbackServer.Json("""{"name":"x"}""");
+            var agent = CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl) with
+            {
+                Headers = ImmutableDictionary<string, string>.Empty.Add("X-Client", "agentlens"),
+                BearerTokenFile = tokenFile,
+            };
+
+            await harness.CrawlAsync(agent);
+
+            var request = server.Requests.Single();
+            Assert.That(request.Header("Authorization"), Is.EqualTo("Bearer s3cret"));
+            Assert.That(request.Header("X-Client"), Is.EqualTo("agentlens"));
+            Assert.That(request.Header("Accept"), Is.EqualTo("application/json"));
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Test]
+    public async Task Crawl_SameHostRedirect_IsFollowed()
+    {
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path == "/moved.json"
+            ? LoopbackServer.Respond(stream, 200, """{"name":"Moved"}""", ct: ct)
+            : LoopbackServer.Respond(stream, 302, string.Empty, ct: ct, headers: ("Location", "/moved.json")));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl));
+
+        Assert.That(((CardFetched)result.Outcome).Card.DisplayName, Is.EqualTo("Moved"));
+    }
+
+    [Test]
+    public async Task CrawlAsync_ManyAgents_ReturnsOneResultEach()
+    {
+        await using var good = LoopbackServer.Json("""{"name":"ok"}""");
+        await using var bad = new LoopbackServer((_, stream, ct) => LoopbackServer.Respond(stream, 500, "{}", ct: ct));
+        var requests = Enumerable.Range(0, 20)
+            .Select(i => new CrawlRequest(CrawlerHarness.Agent(Protocol.A2a, (i % 2 == 0 ? good : bad).BaseUrl, cardPath: $"/card-{i}.json")))
+            .ToList();
+
+        var results = await harness.Crawler.CrawlAsync(requests, CancellationToken.None);
+
+        Assert.That(results, Has.Count.EqualTo(20));
+        Assert.That(results.Count(r => r.Outcome is CardFetched), Is.EqualTo(10));
+        Assert.That(results.Count(r => r.Outcome is CrawlFailed { Failure.Reason: CrawlFailureReason.HttpStatus }), Is.EqualTo(10));
+    }
+}

@@ -1,0 +1,157 @@
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using AgentLens.Operator.Sources;
+using AgentLens.Operator.Tests.TestBed;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+
+namespace AgentLens.Operator.Tests.Sources;
+
+[TestFixture]
+public sealed class KubernetesServiceSourceTests
+{
+    private static KubernetesServiceSource Source(IServiceLister lister, Action<OperatorOptions>? configure = null)
+    {
+        var options = new OperatorOptions();
+        configure?.Invoke(options);
+        return new KubernetesServiceSource(lister, Options.Create(options), TestMeterFactory.NewMetrics(), NullLogger<KubernetesServiceSource>.Instance);
+    }
+
+    private static V1Service Service(string name, Dictionary<string, string>? annotations, params V1ServicePort[] ports) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "agents", Annotations = annotations },
+        Spec = new V1ServiceSpec { Ports = ports.Length == 0 ? null : ports },
+    };
+
+    private static V1ServicePort Port(int port, string? name = null) => new() { Port = port, Name = name };
+
+    private static DiscoveredAgent? Map(V1Service service, Action<OperatorOptions>? configure = null) =>
+        Source(Mock.Of<IServiceLister>(), configure).TryMap(service);
+
+    [Test]
+    public void TryMap_AnnotatedService_BuildsTheClusterUrlFromTheHttpPort()
+    {
+        var agent = Map(Service("weather", new() { ["agentlens.io/type"] = "a2a" }, Port(9090, "metrics"), Port(8080, "http")));
+
+        Assert.That(agent!.Endpoint, Is.EqualTo("http://weather.agents.svc.cluster.local:8080"));
+        Assert.That(agent.CardUrls, Is.EqualTo(new[]
+        {
+            "http://weather.agents.svc.cluster.local:8080/.well-known/agent-card.json",
+            "http://weather.agents.svc.cluster.local:8080/.well-known/agent.json",
+        }));
+        Assert.That(agent.Source, Is.EqualTo(new SourceRef { Type = SourceType.Kubernetes, Namespace = "agents", Name = "weather" }));
+    }
+
+    [Test]
+    public void TryMap_ServiceWithoutTypeAnnotation_IsNotAnAgent() =>
+        Assert.That(Map(Service("web", new() { ["other"] = "x" }, Port(80))), Is.Null);
+
+    [TestCase("grpc")]
+    [TestCase("")]
+    [TestCase("A2A ")]
+    public void TryMap_TypeAnnotation_IsReadStrictly(string type)
+    {
+        var agent = Map(Service("x", new() { ["agentlens.io/type"] = type }, Port(80)));
+
+        Assert.That(agent?.Protocol, type == "A2A " ? Is.EqualTo(Protocol.A2a) : Is.Null);
+    }
+
+    [Test]
+    public void TryMap_AllAnnotations_AreHonoured()
+    {
+        var agent = Map(Service("docs", new()
+        {
+            ["agentlens.io/type"] = "mcp",
+            ["agentlens.io/port"] = "tools",
+            ["agentlens.io/scheme"] = "https",
+            ["agentlens.io/card-path"] = "/meta/card.json",
+            ["agentlens.io/mcp-path"] = "/rpc",
+            ["agentlens.io/tags"] = " search, docs ,search,,",
+            ["agentlens.io/team"] = " platform ",
+            ["agentlens.io/timeout"] = "3s",
+        }, Port(80, "http"), Port(8443, "tools")), o => o.ClusterDomain = "corp.local");
+
+        Assert.That(agent!.Endpoint, Is.EqualTo("https://docs.agents.svc.corp.local:8443"));
+        Assert.That(agent.CardUrls, Is.EqualTo(new[] { "https://docs.agents.svc.corp.local:8443/meta/card.json" }));
+        Assert.That(agent.McpUrl, Is.EqualTo("https://docs.agents.svc.corp.local:8443/rpc"));
+        Assert.That(agent.Tags, Is.EqualTo(new[] { "docs", "search" }));
+        Assert.That(agent.Team, Is.EqualTo("platform"));
+        Assert.That(agent.Timeout, Is.EqualTo(TimeSpan.FromSeconds(3)));
+    }
+
+    [Test]
+    public void TryMap_Port443_MeansHttps() =>
+        Assert.That(Map(Service("s", new() { ["agentlens.io/type"] = "a2a" }, Port(443)))!.Endpoint, Is.EqualTo("https://s.agents.svc.cluster.local"));
+
+    [Test]
+    public void TryMap_NumericPortAnnotation_IsUsedAsIs() =>
+        Assert.That(Map(Service("s", new() { ["agentlens.io/type"] = "a2a", ["agentlens.io/port"] = "7000" }, Port(80)))!.Endpoint, Does.EndWith(":7000"));
+
+    [Test]
+    public void TryMap_NoNamedPort_TakesTheFirst() =>
+        Assert.That(Map(Service("s", new() { ["agentlens.io/type"] = "a2a" }, Port(5000, "grpc"), Port(6000, "web")))!.Endpoint, Does.EndWith(":5000"));
+
+    [Test]
+    public void TryMap_ExternalName_UsesTheExternalHost()
+    {
+        var service = Service("partner", new() { ["agentlens.io/type"] = "a2a", ["agentlens.io/scheme"] = "https" });
+        service.Spec.Type = "ExternalName";
+        service.Spec.ExternalName = "Agents.Partner.Example.";
+
+        Assert.That(Map(service)!.Endpoint, Is.EqualTo("https://agents.partner.example"));
+    }
+
+    [TestCase("agentlens.io/port", "nope")]
+    [TestCase("agentlens.io/port", "70000")]
+    [TestCase("agentlens.io/scheme", "ftp")]
+    [TestCase("agentlens.io/timeout", "soon")]
+    [TestCase("agentlens.io/timeout", "0s")]
+    public void TryMap_BadAnnotation_SkipsTheService(string key, string value) =>
+        Assert.That(Map(Service("s", new() { ["agentlens.io/type"] = "a2a", [key] = value }, Port(80, "http"))), Is.Null);
+
+    [Test]
+    public void TryMap_NoPorts_SkipsTheService() =>
+        Assert.That(Map(Service("s", new() { ["agentlens.io/type"] = "a2a" })), Is.Null);
+
+    [Test]
+    public async Task DiscoverAsync_FollowsContinueTokensAcrossPages()
+    {
+        var lister = new Mock<IServiceLister>();
+        var annotated = new Dictionary<string, string> { ["agentlens.io/type"] = "a2a" };
+        lister.Setup(l => l.ListAsync(null, null, KubernetesServiceSource.PageSize, null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ServicePage([Service("a", annotated, Port(80))], "page-2"));
+        lister.Setup(l => l.ListAsync(null, null, KubernetesServiceSource.PageSize, "page-2", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ServicePage([Service("b", annotated, Port(80)), Service("plain", null, Port(80))], null));
+
+        var agents = await Source(lister.Object).DiscoverAsync(CancellationToken.None);
+
+        Assert.That(agents.Select(a => a.Source.Name), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public async Task DiscoverAsync_ListsOnlyTheConfiguredNamespacesWithTheSelector()
+    {
+        var lister = new Mock<IServiceLister>();
+        lister.Setup(l => l.ListAsync(It.IsAny<string?>(), "team=x", It.IsAny<int>(), null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ServicePage([], null));
+
+        await Source(lister.Object, o => { o.Namespaces = ["one", "two"]; o.LabelSelector = "team=x"; }).DiscoverAsync(CancellationToken.None);
+
+        lister.Verify(l => l.ListAsync("one", "team=x", It.IsAny<int>(), null, It.IsAny<CancellationToken>()), Times.Once);
+        lister.Verify(l => l.ListAsync("two", "team=x", It.IsAny<int>(), null, It.IsAny<CancellationToken>()), Times.Once);
+        lister.Verify(l => l.ListAsync(null, It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public void DiscoverAsync_UnreachableApiServer_IsASourceError()
+    {
+        var lister = new Mock<IServiceLister>();
+        lister.Setup(l => l.ListAsync(It.IsAny<string?>(), It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new HttpRequestException("connection refused"));
+
+        var e = Assert.ThrowsAsync<SourceException>(() => Source(lister.Object).DiscoverAsync(CancellationToken.None));
+
+        Assert.That(e!.Reason, Is.EqualTo("Unavailable"));
+    }
+}

@@ -1,0 +1,45 @@
+using AgentLens.Operator.Cards;
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentLens.Operator.Tests.TestBed;
+
+/// <summary>The crawler as the operator wires it, over a real HTTP stack.</summary>
+internal sealed class CrawlerHarness : IDisposable
+{
+    private readonly HttpClient http;
+
+    public CrawlerHarness(Action<CrawlOptions>? configure = null)
+    {
+        var options = new OperatorOptions();
+        configure?.Invoke(options.Crawl);
+        var wrapped = Options.Create(options);
+        http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
+        Fetcher = new HttpFetcher(http, TimeProvider.System, wrapped);
+        Crawler = new Crawler(Fetcher, new McpIntrospector(Fetcher), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, TestMeterFactory.NewMetrics());
+    }
+
+    public HttpFetcher Fetcher { get; }
+    public Crawler Crawler { get; }
+
+    public static DiscoveredAgent Agent(Protocol protocol, string baseUrl, string? cardPath = null, TimeSpan? timeout = null)
+    {
+        var endpoint = AgentEndpoint.Normalize(baseUrl);
+        return new DiscoveredAgent
+        {
+            Protocol = protocol,
+            Endpoint = endpoint,
+            CardUrls = WellKnownPaths.CardUrls(protocol, endpoint, cardPath),
+            McpUrl = protocol == Protocol.Mcp ? WellKnownPaths.McpUrl(endpoint, null) : null,
+            Source = new SourceRef { Type = SourceType.Static, Name = "test" },
+            Timeout = timeout,
+        };
+    }
+
+    public Task<CrawlResult> CrawlAsync(DiscoveredAgent agent, string? etag = null) =>
+        Crawler.CrawlOneAsync(new CrawlRequest(agent, etag), CancellationToken.None);
+
+    public void Dispose() => http.Dispose();
+}

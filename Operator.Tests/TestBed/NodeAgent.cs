@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace AgentLens.Operator.Tests.TestBed;
+
+/// <summary>
+/// A real agent server from hack/agents (the @a2a-js/sdk A2A agent or the @modelcontextprotocol/sdk MCP
+/// server) running under node on a free loopback port, killed when disposed.
+/// </summary>
+internal sealed class NodeAgent : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private NodeAgent(Process process, int port)
+    {
+        this.process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public static Task<NodeAgent> StartA2aAsync(string name = "Weather Agent") => StartAsync("a2a-agent.mjs", name);
+
+    public static Task<NodeAgent> StartMcpAsync(string name = "docs-mcp") => StartAsync("mcp-server.mjs", name);
+
+    private static async Task<NodeAgent> StartAsync(string script, string name)
+    {
+        var dir = Repo.Path("hack", "agents");
+        if (!Directory.Exists(Path.Combine(dir, "node_modules")))
+        {
+            throw new InvalidOperationException("hack/agents/node_modules is missing: run `make agents` (make test does)");
+        }
+
+        var info = new ProcessStartInfo("node", [script, "0", name])
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start node");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (true)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(cts.Token)
+                    ?? throw new InvalidOperationException($"{script} exited: {await process.StandardError.ReadToEndAsync(cts.Token)}");
+                if (line.StartsWith("listening ", StringComparison.Ordinal))
+                {
+                    return new NodeAgent(process, int.Parse(line["listening ".Length..], CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+}

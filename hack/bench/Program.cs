@@ -1,0 +1,12 @@
+using AgentLens.Bench;
+
+// Benchmarks print figures; they assert nothing. `make bench-crawl` and `make bench` run them.
+switch (args.FirstOrDefault())
+{
+    case "crawl":
+        await CrawlBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+        return 0;
+    default:
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents]");
+        return 2;
+}
