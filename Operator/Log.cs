@@ -20,4 +20,40 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Debug, "Static sources file {Path} does not exist; no static agents")]
     public static partial void StaticSourcesMissing(ILogger logger, string path);
+
+    [LoggerMessage(20, LogLevel.Warning, "Could not record Event {Reason} on {Namespace}/{Name}: {Message}")]
+    public static partial void EventFailed(ILogger logger, string reason, string @namespace, string name, string message);
+
+    [LoggerMessage(21, LogLevel.Warning, "Source {Source} failed ({Reason}); its entries are left as they are: {Message}")]
+    public static partial void SourceFailed(ILogger logger, string source, string reason, string message);
+
+    [LoggerMessage(22, LogLevel.Warning, "Push entry {Name} is invalid: {Problem}")]
+    public static partial void PushEntryInvalid(ILogger logger, string name, string problem);
+
+    [LoggerMessage(23, LogLevel.Error, "Discovery cycle failed: {Message}")]
+    public static partial void CycleFailed(ILogger logger, string message, Exception? exception);
+
+    [LoggerMessage(24, LogLevel.Information, "Cycle {Result} in {Seconds:F2}s: sources [{Sources}]; entries {Entries}: {Created} created, {Updated} updated, {Offline} offline, {Deleted} deleted, {Unchanged} unchanged; {Writes} writes, {Conflicts} conflicts")]
+    public static partial void CycleSummary(ILogger logger, string result, double seconds, string sources, int entries, int created, int updated, int offline, int deleted, int unchanged, int writes, int conflicts);
+
+    [LoggerMessage(25, LogLevel.Warning, "Write to {Name} conflicted with another writer (attempt {Attempt}); re-reading and re-planning it")]
+    public static partial void WriteConflict(ILogger logger, string name, int attempt);
+
+    [LoggerMessage(26, LogLevel.Error, "Could not apply {Change} to {Name}: {Message}")]
+    public static partial void ApplyFailed(ILogger logger, string change, string name, string message);
+
+    [LoggerMessage(27, LogLevel.Warning, "Could not write the operator status: {Message}")]
+    public static partial void StatusWriteFailed(ILogger logger, string message);
+
+    [LoggerMessage(28, LogLevel.Information, "{Transition}: {Name} ({Endpoint}) is {Lifecycle}")]
+    public static partial void EntryTransition(ILogger logger, string transition, string name, string endpoint, string lifecycle);
+
+    [LoggerMessage(30, LogLevel.Information, "Leader is now {Leader} (this replica: {IsThis})")]
+    public static partial void NewLeader(ILogger logger, string leader, bool isThis);
+
+    [LoggerMessage(31, LogLevel.Warning, "Leader election: {Message}")]
+    public static partial void LeaderElectionError(ILogger logger, string message);
+
+    [LoggerMessage(32, LogLevel.Warning, "Cycle took {Seconds:F1}s, longer than the poll interval {Interval}; {Missed} tick(s) missed, starting the next now")]
+    public static partial void CycleOverran(ILogger logger, double seconds, TimeSpan interval, long missed);
 }

@@ -23,6 +23,7 @@ internal sealed class Metrics
     private readonly Histogram<double> crawlDuration;
     private readonly Counter<long> catalogWrites;
     private readonly Counter<long> pushEntryInvalid;
+    private readonly Counter<long> missedTicks;
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
     private double lastSuccess;
@@ -44,6 +45,7 @@ internal sealed class Metrics
         meter.CreateObservableGauge("agentlens_catalog_entries", ObserveCatalogEntries, description: "Catalog entries by protocol, lifecycle and source.");
         catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict).");
         pushEntryInvalid = meter.CreateCounter<long>("agentlens_push_entries_invalid", description: "Push entries that could not be read, by reason.");
+        missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
     }
 
@@ -81,6 +83,8 @@ internal sealed class Metrics
     public void PushEntryInvalid(string reason) => pushEntryInvalid.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void CatalogEntries(IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> counts) => catalogEntries = counts;
+
+    public void MissedTicks(long count) => missedTicks.Add(count);
 
     public void Leader(bool isLeader) => Volatile.Write(ref leader, isLeader ? 1 : 0);
 

@@ -5,7 +5,7 @@ using AgentLens.Operator.Hosting;
 if (!OperatorOptionsRegistration.TryNormalizeArgs(args, out var operatorArgs, out var argError))
 {
     await Console.Error.WriteLineAsync($"agentlens-operator: {argError}");
-    return 2;
+    return OperatorHost.ExitInvalidConfiguration;
 }
 
 Duration.RegisterForConfigurationBinding();
@@ -13,6 +13,8 @@ var builder = WebApplication.CreateSlimBuilder([.. operatorArgs]);
 
 builder.AddOperatorOptions(operatorArgs);   // Hosting/OperatorOptions.cs — every option, validated at start-up
 builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.cs — in-cluster or kubeconfig
+builder.AddDiscovery();                     // Sources → Crawling → Cards
+builder.AddCatalog();                       // Catalog ← Reconciliation, run by Hosting/DiscoveryLoop.cs
 
 var app = builder.Build();
 return await OperatorHost.RunAsync(app);

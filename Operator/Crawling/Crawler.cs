@@ -28,7 +28,7 @@ internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, 
 /// <c>perHostConcurrency</c> per host (scheme, host and port), so a cycle takes about as long as its slowest
 /// agent rather than the sum of all of them. Each agent's failure is its own result; nothing throws out.
 /// </summary>
-internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics)
+internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics) : ICrawler
 {
     private readonly CrawlOptions crawl = options.Value.Crawl;
     private readonly Dictionary<Protocol, ICardParser> parserFor = parsers

@@ -12,10 +12,15 @@ internal static class OperatorHost
         try
         {
             await app.StartAsync();
+            if (Environment.ExitCode != 0)
+            {
+                return Environment.ExitCode;
+            }
+
             var options = app.Services.GetRequiredService<IOptions<OperatorOptions>>().Value;
             var config = app.Services.GetRequiredService<KubernetesClientConfiguration>();
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator");
-            Log.Starting(logger, config.Host, options.Store.Namespace ?? string.Empty, options.PollInterval);
+            Log.Starting(logger, config.Host, app.Services.GetRequiredService<StoreNamespace>().Name, options.PollInterval);
             await app.WaitForShutdownAsync();
             Log.Stopped(logger);
             return Environment.ExitCode;

@@ -8,6 +8,9 @@ internal interface IAgentSource
     /// <summary>A stable name, used in metrics, logs and the operator's status.</summary>
     string Name { get; }
 
+    /// <summary>The kind of source; entries remember it, so a failed source leaves exactly its own entries alone.</summary>
+    SourceType Type { get; }
+
     /// <summary>Every agent the source knows, or a <see cref="SourceException"/> when it cannot tell.</summary>
     /// <exception cref="SourceException">The source could not produce a complete list this time.</exception>
     Task<IReadOnlyList<DiscoveredAgent>> DiscoverAsync(CancellationToken cancellationToken);

@@ -20,6 +20,8 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
 
     public string Name => "kubernetes";
 
+    public SourceType Type => SourceType.Kubernetes;
+
     public async Task<IReadOnlyList<DiscoveredAgent>> DiscoverAsync(CancellationToken cancellationToken)
     {
         var agents = new List<DiscoveredAgent>();

@@ -26,6 +26,8 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
 
     public string Name => "static";
 
+    public SourceType Type => SourceType.Static;
+
     /// <summary>The problem with the file as last read, or null when it was good.</summary>
     public string? LastProblem { get; private set; }
 

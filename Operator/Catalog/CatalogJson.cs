@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgentLens.Operator.Domain;
+
+namespace AgentLens.Operator.Catalog;
+
+/// <summary>
+/// The canonical JSON of an AgentType: declaration-order properties, nulls left out, times in whole UTC
+/// seconds. Equal content always gives equal bytes, so comparing what is stored with what is desired is
+/// exact and a ConfigMap is written only when something really changed.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = true,
+    MaxDepth = 32,
+    Converters = [typeof(UtcSecondsConverter)])]
+[JsonSerializable(typeof(AgentType))]
+[JsonSerializable(typeof(OperatorStatus))]
+internal sealed partial class CatalogJsonContext : JsonSerializerContext;
+
+internal static class CatalogJson
+{
+    public static byte[] Serialize(AgentType entry) => JsonSerializer.SerializeToUtf8Bytes(entry, CatalogJsonContext.Default.AgentType);
+
+    public static string SerializeToString(AgentType entry) => JsonSerializer.Serialize(entry, CatalogJsonContext.Default.AgentType);
+
+    /// <exception cref="JsonException">Not an AgentType.</exception>
+    public static AgentType Deserialize(string json) =>
+        JsonSerializer.Deserialize(json, CatalogJsonContext.Default.AgentType) ?? throw new JsonException("the document is null");
+
+    /// <summary>Times as Kubernetes writes them: RFC 3339, UTC, whole seconds.</summary>
+    public static DateTimeOffset Truncate(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+}
+
+internal sealed class UtcSecondsConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("a time must be a string"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(CatalogJson.Truncate(value).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,220 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AgentLens.Operator.Domain;
+using k8s.Autorest;
+
+namespace AgentLens.Operator.Catalog;
+
+/// <summary>
+/// The catalog as ConfigMaps in one namespace: one per entry (labels for kubectl, the endpoint as an
+/// annotation, the AgentType as canonical JSON under <c>agenttype.json</c>), plus the operator's status.
+/// Updates and deletes are conditional on the resourceVersion read, so no one's edit is overwritten blind.
+/// </summary>
+internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeNamespace, bool storeRawCard) : ICatalogStore
+{
+    private const int PageSize = 500;
+    private static readonly string Selector = $"{Annotations.CatalogLabel}={Annotations.CatalogEntryValue}";
+
+    public string Namespace => storeNamespace;
+
+    public async Task<IReadOnlyList<StoredEntry>> ListAsync(CancellationToken cancellationToken)
+    {
+        var entries = new List<StoredEntry>();
+        string? continueToken = null;
+        do
+        {
+            var page = await client.CoreV1.ListNamespacedConfigMapAsync(storeNamespace, labelSelector: Selector, limit: PageSize,
+                continueParameter: continueToken, cancellationToken: cancellationToken);
+            entries.AddRange(page.Items.Select(Read));
+            continueToken = string.IsNullOrEmpty(page.Metadata?.ContinueProperty) ? null : page.Metadata.ContinueProperty;
+        }
+        while (continueToken is not null);
+
+        return entries;
+    }
+
+    public async Task<StoredEntry?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Read(await client.CoreV1.ReadNamespacedConfigMapAsync(name, storeNamespace, cancellationToken: cancellationToken));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoredEntry> CreateAsync(string name, AgentType entry, ReadOnlyMemory<byte>? rawCard, CancellationToken cancellationToken)
+    {
+        var configMap = Build(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = storeNamespace } }, entry, rawCard);
+        try
+        {
+            return Read(await client.CoreV1.CreateNamespacedConfigMapAsync(configMap, storeNamespace, cancellationToken: cancellationToken));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new CatalogConflictException($"ConfigMap {storeNamespace}/{name} already exists", e);
+        }
+    }
+
+    public async Task<StoredEntry> UpdateAsync(StoredEntry existing, AgentType entry, ReadOnlyMemory<byte>? rawCard, CancellationToken cancellationToken)
+    {
+        var current = existing.Object ?? new V1ConfigMap { Metadata = new V1ObjectMeta { Name = existing.Name, NamespaceProperty = storeNamespace } };
+        var configMap = Build(current, entry, rawCard);
+        configMap.Metadata.ResourceVersion = existing.ResourceVersion;
+        try
+        {
+            return Read(await client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, existing.Name, storeNamespace, cancellationToken: cancellationToken));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            throw new CatalogConflictException($"ConfigMap {storeNamespace}/{existing.Name} changed since it was read ({(int)e.Response.StatusCode})", e);
+        }
+    }
+
+    public async Task DeleteAsync(StoredEntry existing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CoreV1.DeleteNamespacedConfigMapAsync(existing.Name, storeNamespace,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = existing.ResourceVersion } },
+                cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone: the outcome we wanted.
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new CatalogConflictException($"ConfigMap {storeNamespace}/{existing.Name} changed since it was read", e);
+        }
+    }
+
+    public async Task WriteStatusAsync(OperatorStatus status, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(status, CatalogJsonContext.Default.OperatorStatus);
+        var labels = new Dictionary<string, string> { [Annotations.ManagedByLabel] = Annotations.ManagedByValue };
+        try
+        {
+            var current = await client.CoreV1.ReadNamespacedConfigMapAsync(CatalogNames.StatusConfigMap, storeNamespace, cancellationToken: cancellationToken);
+            current.Data = new Dictionary<string, string> { [CatalogNames.StatusKey] = json };
+            current.Metadata.Labels ??= new Dictionary<string, string>();
+            current.Metadata.Labels[Annotations.ManagedByLabel] = Annotations.ManagedByValue;
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(current, CatalogNames.StatusConfigMap, storeNamespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta { Name = CatalogNames.StatusConfigMap, NamespaceProperty = storeNamespace, Labels = labels },
+                Data = new Dictionary<string, string> { [CatalogNames.StatusKey] = json },
+            }, storeNamespace, cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>Sets what the operator owns on a ConfigMap and keeps everything else others put there.</summary>
+    private V1ConfigMap Build(V1ConfigMap current, AgentType entry, ReadOnlyMemory<byte>? rawCard)
+    {
+        var labels = new Dictionary<string, string>(current.Metadata.Labels ?? new Dictionary<string, string>());
+        foreach (var owned in CatalogNames.OwnedLabels)
+        {
+            labels.Remove(owned);
+        }
+
+        foreach (var (key, value) in CatalogNames.Labels(entry))
+        {
+            labels[key] = value;
+        }
+
+        var annotations = new Dictionary<string, string>(current.Metadata.Annotations ?? new Dictionary<string, string>())
+        {
+            [Annotations.Endpoint] = entry.Spec.Endpoint,
+        };
+        var data = new Dictionary<string, string> { [CatalogNames.EntryKey] = CatalogJson.SerializeToString(entry) };
+        if (storeRawCard)
+        {
+            if (rawCard is { } raw)
+            {
+                data[CatalogNames.CardKey] = Encoding.UTF8.GetString(raw.Span);
+            }
+            else if (current.Data?.TryGetValue(CatalogNames.CardKey, out var kept) == true)
+            {
+                data[CatalogNames.CardKey] = kept;
+            }
+        }
+
+        return new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = new V1ObjectMeta
+            {
+                Name = current.Metadata.Name,
+                NamespaceProperty = storeNamespace,
+                Labels = labels,
+                Annotations = annotations,
+                OwnerReferences = current.Metadata.OwnerReferences,
+                Finalizers = current.Metadata.Finalizers,
+            },
+            Data = data,
+        };
+    }
+
+    /// <summary>Reads a stored ConfigMap; never throws, whatever its author put in it.</summary>
+    internal static StoredEntry Read(V1ConfigMap configMap)
+    {
+        var labels = (configMap.Metadata.Labels ?? new Dictionary<string, string>()).ToImmutableDictionary(StringComparer.Ordinal);
+        var isPush = labels.TryGetValue(Annotations.SourceLabel, out var source) && source == SourceType.Push.ToWire();
+        var annotationEndpoint = configMap.Metadata.Annotations?.TryGetValue(Annotations.Endpoint, out var a) == true ? a : null;
+        AgentType? entry = null;
+        string? problem = null;
+        string? json = null;
+        if (configMap.Data?.TryGetValue(CatalogNames.EntryKey, out json) != true || string.IsNullOrWhiteSpace(json))
+        {
+            problem = $"it has no '{CatalogNames.EntryKey}' data";
+        }
+        else
+        {
+            try
+            {
+                entry = CatalogJson.Deserialize(json);
+                problem = Validate(entry);
+            }
+            catch (JsonException e)
+            {
+                problem = $"'{CatalogNames.EntryKey}' is not a valid AgentType: {e.Message}";
+            }
+        }
+
+        var endpointText = entry?.Spec?.Endpoint ?? annotationEndpoint;
+        var endpoint = AgentEndpoint.TryNormalize(endpointText, out var normalized, out _) ? normalized : null;
+        if (problem is null && endpoint is null)
+        {
+            problem = $"spec.endpoint '{endpointText}' is not an http(s) URL";
+        }
+
+        return new StoredEntry
+        {
+            Name = configMap.Metadata.Name,
+            Namespace = configMap.Metadata.NamespaceProperty,
+            ResourceVersion = configMap.Metadata.ResourceVersion,
+            Uid = configMap.Metadata.Uid,
+            IsPush = isPush,
+            Endpoint = endpoint,
+            Entry = problem is null ? entry : null,
+            Json = json,
+            Labels = labels,
+            Problem = problem,
+            Object = configMap,
+        };
+    }
+
+    private static string? Validate(AgentType entry) =>
+        entry.Spec is null ? "spec is missing"
+        : string.IsNullOrWhiteSpace(entry.Spec.Endpoint) ? "spec.endpoint is missing"
+        : entry.Spec.Source is null ? "spec.source is missing"
+        : entry.Kind != AgentType.TypeKind ? $"kind is '{entry.Kind}', expected {AgentType.TypeKind}"
+        : null;
+}

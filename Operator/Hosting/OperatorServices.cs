@@ -1,0 +1,76 @@
+using AgentLens.Operator.Cards;
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Reconciliation;
+using AgentLens.Operator.Sources;
+using Microsoft.Extensions.Options;
+
+namespace AgentLens.Operator.Hosting;
+
+/// <summary>The catalog's namespace, resolved once at start-up.</summary>
+internal sealed record StoreNamespace(string Name)
+{
+    private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+    /// <summary>The option, else the pod's namespace, else the kubeconfig context's, else "default" — as kubectl would.</summary>
+    public static StoreNamespace Resolve(OperatorOptions options, KubernetesClientConfiguration config)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Store.Namespace))
+        {
+            return new(options.Store.Namespace);
+        }
+
+        if (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } pod)
+        {
+            return new(pod);
+        }
+
+        if (File.Exists(ServiceAccountNamespaceFile))
+        {
+            return new(File.ReadAllText(ServiceAccountNamespaceFile).Trim());
+        }
+
+        return new(string.IsNullOrWhiteSpace(config.Namespace) ? "default" : config.Namespace);
+    }
+}
+
+/// <summary>The operator's services, grouped along the data path.</summary>
+internal static class OperatorServices
+{
+    /// <summary>Sources, the crawler and the card parsers.</summary>
+    public static void AddDiscovery(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<Metrics>();
+        services.AddSingleton<ICardParser, A2aCardParser>();
+        services.AddSingleton<ICardParser, McpCardParser>();
+        services.AddHttpClient<HttpFetcher>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => HttpFetcher.CreateHandler(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl))
+            // The handler's own PooledConnectionLifetime refreshes DNS; the factory need not rotate it.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // One log line per card fetch would drown the cycle summary at thousands of agents.
+            .RemoveAllLoggers();
+        services.AddSingleton<McpIntrospector>();
+        services.AddSingleton<ICrawler, Crawler>();
+        services.AddSingleton<IServiceLister, KubernetesServiceLister>();
+        services.AddSingleton<IAgentSource, KubernetesServiceSource>();
+        services.AddSingleton<IAgentSource, StaticFileSource>();
+    }
+
+    /// <summary>The catalog store, the reconciler and the loop that runs it.</summary>
+    public static void AddCatalog(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => StoreNamespace.Resolve(sp.GetRequiredService<IOptions<OperatorOptions>>().Value, sp.GetRequiredService<KubernetesClientConfiguration>()));
+        services.AddSingleton<ICatalogStore>(sp => new ConfigMapCatalogStore(
+            sp.GetRequiredService<IKubernetes>(),
+            sp.GetRequiredService<StoreNamespace>().Name,
+            sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Store.StoreRawCard));
+        services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<OperatorHealth>();
+        services.AddHostedService<DiscoveryLoop>();
+    }
+}

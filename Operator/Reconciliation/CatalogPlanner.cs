@@ -1,0 +1,200 @@
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+
+namespace AgentLens.Operator.Reconciliation;
+
+/// <summary>What a change means to people watching the catalog; each becomes an Event.</summary>
+internal enum Transition
+{
+    None,
+    Discovered,
+    Updated,
+    Degraded,
+    Offline,
+    Recovered,
+    Deleted,
+    CardInvalid,
+}
+
+internal abstract record PlannedChange(string Endpoint, Transition Transition);
+
+internal sealed record CreateEntry(string Endpoint, string Name, AgentType Entry, ReadOnlyMemory<byte>? RawCard, Transition Transition) : PlannedChange(Endpoint, Transition);
+
+internal sealed record UpdateEntry(string Endpoint, StoredEntry Existing, AgentType Entry, ReadOnlyMemory<byte>? RawCard, Transition Transition) : PlannedChange(Endpoint, Transition);
+
+internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string Reason) : PlannedChange(Endpoint, Transition.Deleted);
+
+/// <summary>
+/// Decides, for one endpoint at a time, what its entry should become — a pure function of what is stored,
+/// what its source said, what the crawl found and the time, so every rule is unit-tested without I/O:
+/// <list type="bullet">
+/// <item>a good card makes the entry Active (from Registered, Degraded or Offline alike);</item>
+/// <item>a failed crawl keeps the last good capabilities, counts the failure, and after
+/// <c>offlineAfterFailures</c> consecutive failures makes the entry Offline;</item>
+/// <item>an entry whose source succeeded without listing it goes Offline (NotDiscovered), and is deleted
+/// once Offline for longer than <c>retention</c>; an entry whose source failed is left exactly as it is;</item>
+/// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
+/// </list>
+/// </summary>
+internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retention, string storeNamespace)
+{
+    public PlannedChange? Plan(StoredEntry? existing, DiscoveredAgent? desired, CrawlOutcome? crawl, bool sourceFailed, DateTimeOffset now)
+    {
+        now = CatalogJson.Truncate(now);
+        if (desired is not null && crawl is not null)
+        {
+            return PlanDiscovered(existing, desired, crawl, now);
+        }
+
+        if (existing?.Entry is not { } entry || sourceFailed)
+        {
+            return null;
+        }
+
+        return PlanNotDiscovered(existing, entry, now);
+    }
+
+    private PlannedChange? PlanDiscovered(StoredEntry? existing, DiscoveredAgent desired, CrawlOutcome crawl, DateTimeOffset now)
+    {
+        var previous = existing?.Entry?.Status;
+        var name = existing?.Name ?? CatalogNames.ForEntry(desired.Protocol, desired.Endpoint, desired.Source);
+        var spec = new AgentSpec
+        {
+            Protocol = desired.Protocol,
+            Endpoint = desired.Endpoint,
+            CardUrl = crawl is CardFetched fetched ? fetched.CardUrl : existing?.Entry?.Spec.CardUrl ?? desired.CardUrls.FirstOrDefault(),
+            Source = desired.Source,
+            Team = desired.Team,
+            Tags = desired.Tags,
+        };
+        var status = crawl switch
+        {
+            CardFetched card => Fetched(previous, card, now),
+            CardUnchanged when previous is not null => Good(previous, now),
+            CrawlFailed failed => Failed(previous, failed.Failure, now),
+            _ => Failed(previous, new CrawlFailure(CrawlFailureReason.Configuration, "the server answered 304 but nothing was fetched before"), now),
+        };
+        var entry = new AgentType { Metadata = new AgentMetadata { Name = name, Namespace = storeNamespace }, Spec = spec, Status = status };
+        var raw = crawl is CardFetched c ? c.Raw : (ReadOnlyMemory<byte>?)null;
+        if (existing is null)
+        {
+            return new CreateEntry(desired.Endpoint, name, entry, raw, Transition.Discovered);
+        }
+
+        return Unchanged(existing, entry) ? null : new UpdateEntry(desired.Endpoint, existing, entry, raw, TransitionOf(previous, status));
+    }
+
+    private PlannedChange? PlanNotDiscovered(StoredEntry existing, AgentType entry, DateTimeOffset now)
+    {
+        var status = entry.Status;
+        if (status.Lifecycle == Lifecycle.Offline && status.OfflineSince is { } since && now - since >= retention)
+        {
+            return new DeleteEntry(existing.Endpoint!, existing, $"Offline since {since:u}, longer than the retention of {Duration.Format(retention)}");
+        }
+
+        var offline = status with
+        {
+            Lifecycle = Lifecycle.Offline,
+            OfflineSince = status.OfflineSince ?? now,
+            Conditions = SetCondition(status.Conditions, ConditionTypes.Discovered, ConditionStatus.False, "NotDiscovered",
+                $"the {entry.Spec.Source.Type.ToWire()} source no longer lists this agent", now),
+        };
+        var updated = entry with { Metadata = entry.Metadata with { Namespace = storeNamespace, Name = existing.Name }, Status = offline };
+        return Unchanged(existing, updated) ? null : new UpdateEntry(existing.Endpoint!, existing, updated, null, TransitionOf(status, offline));
+    }
+
+    private static AgentStatus Fetched(AgentStatus? previous, CardFetched fetched, DateTimeOffset now)
+    {
+        var card = fetched.Card;
+        return Good(previous ?? new AgentStatus(), now) with
+        {
+            DisplayName = card.DisplayName,
+            Description = card.Description,
+            Version = card.Version,
+            ProtocolVersion = card.ProtocolVersion,
+            Provider = card.Provider,
+            Capabilities = card.Capabilities,
+            CardDigest = fetched.Digest,
+            CardEtag = fetched.ETag,
+        };
+    }
+
+    private static AgentStatus Good(AgentStatus previous, DateTimeOffset now)
+    {
+        var conditions = SetCondition(previous.Conditions, ConditionTypes.CardFetched, ConditionStatus.True, "Fetched", "the card was fetched", now);
+        conditions = SetCondition(conditions, ConditionTypes.CardValid, ConditionStatus.True, "Valid", "the card was understood", now);
+        conditions = SetCondition(conditions, ConditionTypes.Discovered, ConditionStatus.True, "Discovered", "a source lists this agent", now);
+        return previous with
+        {
+            Lifecycle = Lifecycle.Active,
+            Conditions = conditions,
+            ConsecutiveFailures = 0,
+            LastError = null,
+            OfflineSince = null,
+        };
+    }
+
+    private AgentStatus Failed(AgentStatus? previous, CrawlFailure failure, DateTimeOffset now)
+    {
+        previous ??= new AgentStatus();
+        // Counting stops at the threshold: an agent that stays dead must not cost a write every cycle.
+        var failures = Math.Min(previous.ConsecutiveFailures + 1, offlineAfterFailures);
+        var invalid = failure.Reason is CrawlFailureReason.InvalidJson or CrawlFailureReason.InvalidCard or CrawlFailureReason.ContentType;
+        var conditions = invalid
+            ? SetCondition(SetCondition(previous.Conditions, ConditionTypes.CardFetched, ConditionStatus.True, "Fetched", "the card was fetched", now),
+                ConditionTypes.CardValid, ConditionStatus.False, failure.Reason.ToString(), failure.Message, now)
+            : SetCondition(previous.Conditions, ConditionTypes.CardFetched, ConditionStatus.False, failure.Reason.ToString(), failure.Message, now);
+        conditions = SetCondition(conditions, ConditionTypes.Discovered, ConditionStatus.True, "Discovered", "a source lists this agent", now);
+        var lifecycle = failures >= offlineAfterFailures ? Lifecycle.Offline
+            : previous.CardDigest is not null ? Lifecycle.Degraded
+            : Lifecycle.Registered;
+        return previous with
+        {
+            Lifecycle = lifecycle,
+            Conditions = conditions,
+            ConsecutiveFailures = failures,
+            LastError = failure.ToString(),
+            OfflineSince = lifecycle == Lifecycle.Offline ? previous.OfflineSince ?? now : null,
+        };
+    }
+
+    /// <summary>Sets a condition; its transition time moves only when its status flips (the Kubernetes convention).</summary>
+    internal static ImmutableArray<Condition> SetCondition(ImmutableArray<Condition> conditions, string type, ConditionStatus status, string reason, string message, DateTimeOffset now)
+    {
+        var existing = conditions.FirstOrDefault(c => c.Type == type);
+        var updated = new Condition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            LastTransitionTime = existing is not null && existing.Status == status ? existing.LastTransitionTime : now,
+        };
+        return [.. conditions.Where(c => c.Type != type).Append(updated).OrderBy(c => c.Type, StringComparer.Ordinal)];
+    }
+
+    private static bool Unchanged(StoredEntry existing, AgentType desired) =>
+        existing.Json == CatalogJson.SerializeToString(desired)
+        && CatalogNames.Labels(desired).All(l => existing.Labels.TryGetValue(l.Key, out var v) && v == l.Value)
+        && existing.Labels.Keys.Where(CatalogNames.OwnedLabels.Contains).All(CatalogNames.Labels(desired).ContainsKey)
+        && existing.Object?.Metadata.Annotations?.TryGetValue(Annotations.Endpoint, out var endpoint) == true && endpoint == desired.Spec.Endpoint;
+
+    private static Transition TransitionOf(AgentStatus? before, AgentStatus after)
+    {
+        if (after.Conditions.Any(c => c is { Type: ConditionTypes.CardValid, Status: ConditionStatus.False })
+            && before?.Conditions.Any(c => c is { Type: ConditionTypes.CardValid, Status: ConditionStatus.False }) != true)
+        {
+            return Transition.CardInvalid;
+        }
+
+        return (before?.Lifecycle, after.Lifecycle) switch
+        {
+            (var b, Lifecycle.Offline) when b != Lifecycle.Offline => Transition.Offline,
+            (var b, Lifecycle.Degraded) when b != Lifecycle.Degraded => Transition.Degraded,
+            (Lifecycle.Degraded or Lifecycle.Offline or Lifecycle.Registered, Lifecycle.Active) => Transition.Recovered,
+            (_, Lifecycle.Active) when before?.CardDigest != after.CardDigest => Transition.Updated,
+            _ => Transition.None,
+        };
+    }
+}

@@ -1,0 +1,349 @@
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using AgentLens.Operator.Sources;
+using Microsoft.Extensions.Options;
+
+namespace AgentLens.Operator.Reconciliation;
+
+/// <summary>What one cycle did; the loop logs it, --once turns it into an exit code.</summary>
+internal sealed record CycleReport(string Result, TimeSpan Duration, IReadOnlyList<SourceStatus> Sources, CycleCounts Counts, string? Error)
+{
+    public bool AllSourcesSucceeded => Error is null && Sources.All(s => s.Succeeded);
+}
+
+/// <summary>
+/// One discovery cycle, like external-dns's RunOnce:
+/// read the stored catalog → run every source (one failing never stops another) → crawl the cards →
+/// plan per endpoint (create / update / mark Offline / delete) → apply only what the plan changes, each
+/// write conditional on the resourceVersion read, re-read and re-planned on conflict.
+/// Precedence for one endpoint: push &gt; kubernetes &gt; static; push entries are never written.
+/// </summary>
+internal sealed class Reconciler(
+    ICatalogStore store,
+    IEnumerable<IAgentSource> sources,
+    ICrawler crawler,
+    IEventRecorder events,
+    Metrics metrics,
+    TimeProvider time,
+    IOptions<OperatorOptions> options,
+    ILogger<Reconciler> logger)
+{
+    private const int MaxConflictRetries = 3;
+    private const int WriteParallelism = 16;
+    private readonly OperatorOptions options = options.Value;
+    private readonly CatalogPlanner planner = new(options.Value.OfflineAfterFailures, options.Value.Retention, store.Namespace);
+    private readonly Dictionary<string, string> reportedPushProblems = new(StringComparer.Ordinal);
+    private DateTimeOffset? lastSuccess;
+
+    public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow();
+        IReadOnlyList<StoredEntry> stored;
+        try
+        {
+            stored = await store.ListAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Finish(started, now, [], new CycleCounts(), $"cannot list the catalog in namespace {store.Namespace}: {e.Message}", e);
+        }
+
+        var outcomes = await Task.WhenAll(sources.Select(s => DiscoverAsync(s, cancellationToken)));
+        await ReportPushProblemsAsync(stored, cancellationToken);
+
+        var push = stored.Where(e => e.IsPush && e.Endpoint is not null).Select(e => e.Endpoint!).ToHashSet(StringComparer.Ordinal);
+        var managed = stored.Where(e => !e.IsPush && e.Endpoint is not null)
+            .GroupBy(e => e.Endpoint!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Name, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+
+        // Precedence kubernetes > static: the first source (by type) to list an endpoint owns it.
+        var desired = new Dictionary<string, DiscoveredAgent>(StringComparer.Ordinal);
+        foreach (var agent in outcomes.Where(o => o.Agents is not null).OrderBy(o => o.Source.Type).SelectMany(o => o.Agents!))
+        {
+            if (!push.Contains(agent.Endpoint))
+            {
+                desired.TryAdd(agent.Endpoint, agent);
+            }
+        }
+
+        var crawlRequests = desired.Values.Select(agent =>
+        {
+            var previous = managed.GetValueOrDefault(agent.Endpoint)?[0].Entry?.Status;
+            return new CrawlRequest(agent, previous?.CardDigest is null ? null : previous.CardEtag);
+        }).ToList();
+        var crawled = (await crawler.CrawlAsync(crawlRequests, cancellationToken)).ToDictionary(r => r.Agent.Endpoint, r => r.Outcome, StringComparer.Ordinal);
+
+        var failedTypes = outcomes.Where(o => o.Agents is null).Select(o => o.Source.Type).ToHashSet();
+        var changes = new List<PlannedChange>();
+        var unchanged = 0;
+        foreach (var endpoint in desired.Keys.Union(managed.Keys, StringComparer.Ordinal))
+        {
+            var entries = managed.GetValueOrDefault(endpoint);
+            var existing = entries?[0];
+            foreach (var duplicate in entries?.Skip(1) ?? [])
+            {
+                changes.Add(new DeleteEntry(endpoint, duplicate, $"a duplicate of {existing!.Name} for the same endpoint"));
+            }
+
+            if (push.Contains(endpoint))
+            {
+                changes.Add(new DeleteEntry(endpoint, existing!, "a push entry now registers this endpoint"));
+                continue;
+            }
+
+            var agent = desired.GetValueOrDefault(endpoint);
+            var sourceFailed = existing?.Entry is { } entry && failedTypes.Contains(entry.Spec.Source.Type);
+            var change = planner.Plan(existing, agent, agent is null ? null : crawled[endpoint], sourceFailed, now);
+            if (change is null)
+            {
+                unchanged++;
+            }
+            else
+            {
+                changes.Add(change);
+            }
+        }
+
+        var applied = await ApplyAsync(changes, desired, crawled, failedTypes, now, cancellationToken);
+        var total = RecordCatalogGauge(stored, changes);
+        var counts = applied with { Unchanged = unchanged, Entries = total };
+        var statuses = outcomes.Select(o => new SourceStatus(o.Source.Name, o.Agents is not null, o.Agents?.Count ?? 0, o.Error?.Reason, o.Error?.Message ?? o.Warning)).ToList();
+        return Finish(started, now, statuses, counts, null, null);
+    }
+
+    private sealed record SourceOutcome(IAgentSource Source, IReadOnlyList<DiscoveredAgent>? Agents, SourceException? Error, string? Warning);
+
+    private async Task<SourceOutcome> DiscoverAsync(IAgentSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var agents = await source.DiscoverAsync(cancellationToken);
+            metrics.SourceAgents(source.Name, agents.Count);
+            return new SourceOutcome(source, agents, null, (source as StaticFileSource)?.LastProblem);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = e as SourceException ?? new SourceException("Unexpected", $"{source.Name} failed: {e.Message}", e);
+            Log.SourceFailed(logger, source.Name, error.Reason, error.Message);
+            metrics.SourceError(source.Name, error.Reason);
+            return new SourceOutcome(source, null, error, null);
+        }
+    }
+
+    private async Task ReportPushProblemsAsync(IReadOnlyList<StoredEntry> stored, CancellationToken cancellationToken)
+    {
+        foreach (var entry in stored.Where(e => e.IsPush))
+        {
+            if (entry.Problem is null)
+            {
+                reportedPushProblems.Remove(entry.Name);
+                continue;
+            }
+
+            // Once per version of the entry: the author fixes it by applying it again.
+            if (reportedPushProblems.TryGetValue(entry.Name, out var version) && version == entry.ResourceVersion)
+            {
+                continue;
+            }
+
+            reportedPushProblems[entry.Name] = entry.ResourceVersion;
+            Log.PushEntryInvalid(logger, entry.Name, entry.Problem);
+            metrics.PushEntryInvalid(entry.Problem.StartsWith('\'') ? "InvalidJson" : "InvalidEntry");
+            await events.RecordAsync(Target(entry), "PushEntryInvalid", entry.Problem, warning: true, cancellationToken);
+        }
+    }
+
+    private async Task<CycleCounts> ApplyAsync(List<PlannedChange> changes, Dictionary<string, DiscoveredAgent> desired, Dictionary<string, CrawlOutcome> crawled,
+        HashSet<SourceType> failedTypes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        int created = 0, updated = 0, offline = 0, deleted = 0, conflicts = 0, writes = 0;
+        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken }, async (planned, ct) =>
+        {
+            var change = planned;
+            for (var attempt = 1; change is not null; attempt++)
+            {
+                try
+                {
+                    var written = await WriteAsync(change, ct);
+                    Interlocked.Increment(ref writes);
+                    switch (change)
+                    {
+                        case CreateEntry:
+                            Interlocked.Increment(ref created);
+                            break;
+                        case DeleteEntry:
+                            Interlocked.Increment(ref deleted);
+                            break;
+                        case UpdateEntry u when u.Transition == Transition.Offline:
+                            Interlocked.Increment(ref offline);
+                            Interlocked.Increment(ref updated);
+                            break;
+                        default:
+                            Interlocked.Increment(ref updated);
+                            break;
+                    }
+
+                    await AnnounceAsync(change, written, ct);
+                    break;
+                }
+                catch (CatalogConflictException) when (attempt <= MaxConflictRetries)
+                {
+                    Interlocked.Increment(ref conflicts);
+                    metrics.CatalogWrite("conflict");
+                    var name = NameOf(change);
+                    Log.WriteConflict(logger, name, attempt);
+                    var fresh = await store.GetAsync(name, ct);
+                    if (fresh is { IsPush: true })
+                    {
+                        break;
+                    }
+
+                    var agent = desired.GetValueOrDefault(change.Endpoint);
+                    var sourceFailed = fresh?.Entry is { } entry && failedTypes.Contains(entry.Spec.Source.Type);
+                    change = change is DeleteEntry && fresh is not null && fresh.Endpoint != change.Endpoint
+                        ? null
+                        : planner.Plan(fresh, agent, agent is null ? null : crawled[change.Endpoint], sourceFailed, now);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    Log.ApplyFailed(logger, change.GetType().Name, NameOf(change), e.Message);
+                    break;
+                }
+            }
+        });
+
+        return new CycleCounts { Created = created, Updated = updated, Offline = offline, Deleted = deleted, Conflicts = conflicts, Writes = writes };
+    }
+
+    private async Task<StoredEntry?> WriteAsync(PlannedChange change, CancellationToken cancellationToken)
+    {
+        switch (change)
+        {
+            case CreateEntry c:
+                metrics.CatalogWrite("create");
+                return await store.CreateAsync(c.Name, c.Entry, c.RawCard, cancellationToken);
+            case UpdateEntry u:
+                metrics.CatalogWrite("update");
+                return await store.UpdateAsync(u.Existing, u.Entry, u.RawCard, cancellationToken);
+            case DeleteEntry d:
+                metrics.CatalogWrite("delete");
+                await store.DeleteAsync(d.Existing, cancellationToken);
+                return d.Existing;
+            default:
+                throw new InvalidOperationException(change.GetType().Name);
+        }
+    }
+
+    private async Task AnnounceAsync(PlannedChange change, StoredEntry? written, CancellationToken cancellationToken)
+    {
+        if (change.Transition == Transition.None || written is null)
+        {
+            return;
+        }
+
+        var entry = change switch
+        {
+            CreateEntry c => c.Entry,
+            UpdateEntry u => u.Entry,
+            _ => written.Entry,
+        };
+        var lifecycle = entry?.Status.Lifecycle.ToString() ?? "gone";
+        Log.EntryTransition(logger, change.Transition.ToString(), written.Name, change.Endpoint, lifecycle);
+        var message = change switch
+        {
+            DeleteEntry d => $"Deleted: {d.Reason}",
+            _ when entry?.Status.LastError is { } error && change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid => $"{change.Transition}: {error}",
+            _ when entry?.Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.Discovered && c.Status == ConditionStatus.False) is { } gone => $"{change.Transition}: {gone.Message}",
+            _ => $"{change.Transition}: {entry?.Status.DisplayName ?? change.Endpoint} is {lifecycle} ({entry?.Status.Capabilities.Length ?? 0} capabilities)",
+        };
+        var warning = change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid;
+        // A deleted ConfigMap's Events would go with it; they are recorded on the operator's status object.
+        var target = change is DeleteEntry
+            ? new EventTarget("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null)
+            : Target(written);
+        await events.RecordAsync(target, change.Transition.ToString(), message, warning, cancellationToken);
+    }
+
+    private CycleReport Finish(long started, DateTimeOffset now, List<SourceStatus> statuses, CycleCounts counts, string? error, Exception? exception)
+    {
+        var duration = time.GetElapsedTime(started);
+        var result = error is not null || (statuses.Count > 0 && statuses.All(s => !s.Succeeded)) ? "failure"
+            : statuses.Any(s => !s.Succeeded) ? "partial"
+            : "success";
+        if (result == "success")
+        {
+            lastSuccess = now;
+        }
+
+        if (error is not null)
+        {
+            Log.CycleFailed(logger, error, exception);
+        }
+
+        metrics.Cycle(result, duration, result == "success" ? now : null);
+        var sourcesText = string.Join(", ", statuses.Select(s => s.Succeeded ? $"{s.Name}: {s.Agents}" : $"{s.Name}: failed ({s.Reason})"));
+        Log.CycleSummary(logger, result, duration.TotalSeconds, sourcesText, counts.Entries, counts.Created, counts.Updated, counts.Offline, counts.Deleted, counts.Unchanged, counts.Writes, counts.Conflicts);
+        return new CycleReport(result, duration, statuses, counts, error);
+    }
+
+    /// <summary>The operator's status object: written once per cycle, never an entry.</summary>
+    public async Task WriteStatusAsync(CycleReport report, string? leader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.WriteStatusAsync(new OperatorStatus
+            {
+                LastCycleTime = time.GetUtcNow(),
+                LastCycleSeconds = Math.Round(report.Duration.TotalSeconds, 3),
+                Result = report.Error is null ? report.Result : $"{report.Result}: {report.Error}",
+                LastSuccessTime = lastSuccess,
+                Sources = report.Sources,
+                Counts = report.Counts,
+                Leader = leader,
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.StatusWriteFailed(logger, e.Message);
+        }
+
+        foreach (var failed in report.Sources.Where(s => !s.Succeeded))
+        {
+            await events.RecordAsync(new EventTarget("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null),
+                "SourceFailed", $"{failed.Name}: {failed.Reason}: {failed.Message}", warning: true, cancellationToken);
+        }
+    }
+
+    /// <summary>Counts the catalog as this cycle leaves it (push entries included) for the gauge; returns the total.</summary>
+    private int RecordCatalogGauge(IReadOnlyList<StoredEntry> stored, List<PlannedChange> changes)
+    {
+        var final = stored.Where(e => e.Entry is not null).ToDictionary(e => e.Name, e => e.Entry!, StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            switch (change)
+            {
+                case CreateEntry c: final[c.Name] = c.Entry; break;
+                case UpdateEntry u: final[u.Existing.Name] = u.Entry; break;
+                case DeleteEntry d: final.Remove(d.Existing.Name); break;
+            }
+        }
+
+        metrics.CatalogEntries(final.Values
+            .GroupBy(e => (e.Spec.Protocol, e.Status.Lifecycle, e.Spec.Source.Type))
+            .ToDictionary(g => g.Key, g => g.Count()));
+        return final.Count;
+    }
+
+    private static string NameOf(PlannedChange change) => change switch
+    {
+        CreateEntry c => c.Name,
+        UpdateEntry u => u.Existing.Name,
+        DeleteEntry d => d.Existing.Name,
+        _ => "?",
+    };
+
+    private static EventTarget Target(StoredEntry entry) => new("ConfigMap", entry.Namespace, entry.Name, entry.Uid, entry.ResourceVersion);
+}
