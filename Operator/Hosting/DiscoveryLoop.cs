@@ -13,7 +13,7 @@ namespace AgentLens.Operator.Hosting;
 /// exit code 0 (every source succeeded) or 1.
 /// </summary>
 internal sealed class DiscoveryLoop(
-    Reconciler reconciler,
+    IReconciler reconciler,
     IKubernetes client,
     OperatorHealth health,
     Metrics metrics,

@@ -69,7 +69,7 @@ internal static class OperatorServices
             sp.GetRequiredService<StoreNamespace>().Name,
             sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Store.StoreRawCard));
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
-        services.AddSingleton<Reconciler>();
+        services.AddSingleton<IReconciler, Reconciler>();
         services.AddSingleton<OperatorHealth>();
         services.AddHostedService<DiscoveryLoop>();
     }

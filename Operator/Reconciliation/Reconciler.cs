@@ -13,6 +13,14 @@ internal sealed record CycleReport(string Result, TimeSpan Duration, IReadOnlyLi
     public bool AllSourcesSucceeded => Error is null && Sources.All(s => s.Succeeded);
 }
 
+/// <summary>Runs discovery cycles; the loop's only dependency on the reconciliation.</summary>
+internal interface IReconciler
+{
+    Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken);
+
+    Task WriteStatusAsync(CycleReport report, string? leader, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// One discovery cycle, like external-dns's RunOnce:
 /// read the stored catalog → run every source (one failing never stops another) → crawl the cards →
@@ -28,7 +36,7 @@ internal sealed class Reconciler(
     Metrics metrics,
     TimeProvider time,
     IOptions<OperatorOptions> options,
-    ILogger<Reconciler> logger)
+    ILogger<Reconciler> logger) : IReconciler
 {
     private const int MaxConflictRetries = 3;
     private const int WriteParallelism = 16;
@@ -107,11 +115,11 @@ internal sealed class Reconciler(
             }
         }
 
-        var applied = await ApplyAsync(changes, desired, crawled, failedTypes, now, cancellationToken);
+        var (applied, writeError) = await ApplyAsync(changes, desired, crawled, failedTypes, now, cancellationToken);
         var total = RecordCatalogGauge(stored, changes);
         var counts = applied with { Unchanged = unchanged, Entries = total };
         var statuses = outcomes.Select(o => new SourceStatus(o.Source.Name, o.Agents is not null, o.Agents?.Count ?? 0, o.Error?.Reason, o.Error?.Message ?? o.Warning)).ToList();
-        return Finish(started, now, statuses, counts, null, null);
+        return Finish(started, now, statuses, counts, writeError, null);
     }
 
     private sealed record SourceOutcome(IAgentSource Source, IReadOnlyList<DiscoveredAgent>? Agents, SourceException? Error, string? Warning);
@@ -156,10 +164,11 @@ internal sealed class Reconciler(
         }
     }
 
-    private async Task<CycleCounts> ApplyAsync(List<PlannedChange> changes, Dictionary<string, DiscoveredAgent> desired, Dictionary<string, CrawlOutcome> crawled,
+    private async Task<(CycleCounts Counts, string? Error)> ApplyAsync(List<PlannedChange> changes, Dictionary<string, DiscoveredAgent> desired, Dictionary<string, CrawlOutcome> crawled,
         HashSet<SourceType> failedTypes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        int created = 0, updated = 0, offline = 0, deleted = 0, conflicts = 0, writes = 0;
+        int created = 0, updated = 0, offline = 0, deleted = 0, conflicts = 0, writes = 0, failed = 0;
+        string? lastError = null;
         await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken }, async (planned, ct) =>
         {
             var change = planned;
@@ -210,12 +219,15 @@ internal sealed class Reconciler(
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     Log.ApplyFailed(logger, change.GetType().Name, NameOf(change), e.Message);
+                    Interlocked.Increment(ref failed);
+                    lastError = e.Message;
                     break;
                 }
             }
         });
 
-        return new CycleCounts { Created = created, Updated = updated, Offline = offline, Deleted = deleted, Conflicts = conflicts, Writes = writes };
+        var counts = new CycleCounts { Created = created, Updated = updated, Offline = offline, Deleted = deleted, Conflicts = conflicts, Writes = writes };
+        return (counts, failed == 0 ? null : $"{failed} catalog write(s) failed and will be retried next cycle (last: {lastError})");
     }
 
     private async Task<StoredEntry?> WriteAsync(PlannedChange change, CancellationToken cancellationToken)

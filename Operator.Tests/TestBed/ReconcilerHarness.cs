@@ -1,0 +1,76 @@
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using AgentLens.Operator.Reconciliation;
+using AgentLens.Operator.Sources;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgentLens.Operator.Tests.TestBed;
+
+/// <summary>
+/// A reconciler wired as the operator wires it — the ConfigMap store on the real API server, the real
+/// Kubernetes and static sources, the real crawler — on a fake clock the test advances.
+/// </summary>
+internal sealed class ReconcilerHarness : IDisposable
+{
+    private readonly CrawlerHarness crawler;
+
+    private ReconcilerHarness(ControlPlane cp, string storeNamespace, string servicesNamespace, IKubernetes client, Action<OperatorOptions>? configure)
+    {
+        StoreNamespace = storeNamespace;
+        ServicesNamespace = servicesNamespace;
+        StaticPath = Path.Combine(Path.GetTempPath(), $"agentlens-static-{Guid.NewGuid():N}.yaml");
+        Options = new OperatorOptions { Namespaces = [servicesNamespace], StaticSourcesPath = StaticPath, OfflineAfterFailures = 3, Retention = TimeSpan.FromHours(24) };
+        configure?.Invoke(Options);
+        var wrapped = Microsoft.Extensions.Options.Options.Create(Options);
+        Store = new ConfigMapCatalogStore(client, storeNamespace, Options.Store.StoreRawCard);
+        crawler = new CrawlerHarness(c => c.Timeout = TimeSpan.FromSeconds(2));
+        var metrics = TestMeterFactory.NewMetrics();
+        Reconciler = new Reconciler(
+            Store,
+            [
+                new KubernetesServiceSource(new KubernetesServiceLister(client), wrapped, metrics, NullLogger<KubernetesServiceSource>.Instance),
+                new StaticFileSource(wrapped, metrics, NullLogger<StaticFileSource>.Instance),
+            ],
+            crawler.Crawler,
+            new KubernetesEventRecorder(cp.Client, Clock, NullLogger<KubernetesEventRecorder>.Instance),
+            metrics,
+            Clock,
+            wrapped,
+            NullLogger<Reconciler>.Instance);
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    public OperatorOptions Options { get; }
+    public string StoreNamespace { get; }
+    public string ServicesNamespace { get; }
+    public string StaticPath { get; }
+    public ConfigMapCatalogStore Store { get; }
+    public Reconciler Reconciler { get; }
+
+    public static async Task<ReconcilerHarness> CreateAsync(ControlPlane cp, Action<OperatorOptions>? configure = null, IKubernetes? client = null, string? storeNamespace = null, string? servicesNamespace = null)
+    {
+        storeNamespace ??= await TestNamespaces.CreateAsync(cp.Client, "catalog");
+        servicesNamespace ??= await TestNamespaces.CreateAsync(cp.Client, "agents");
+        return new ReconcilerHarness(cp, storeNamespace, servicesNamespace, client ?? cp.Client, configure);
+    }
+
+    public Task<CycleReport> CycleAsync() => Reconciler.RunOnceAsync(CancellationToken.None);
+
+    /// <summary>Lists the static agents: (name, base URL) pairs, all A2A.</summary>
+    public Task WriteStaticAsync(params (string Name, string Url)[] agents) =>
+        File.WriteAllTextAsync(StaticPath, "sources:\n" + string.Concat(agents.Select(a => $"  - {{name: {a.Name}, type: a2a, url: '{a.Url}'}}\n")));
+
+    public async Task<Dictionary<string, StoredEntry>> EntriesAsync() =>
+        (await Store.ListAsync(CancellationToken.None)).ToDictionary(e => e.Name);
+
+    public async Task<StoredEntry> SingleAsync() => (await Store.ListAsync(CancellationToken.None)).Single();
+
+    public void Dispose()
+    {
+        crawler.Dispose();
+        File.Delete(StaticPath);
+    }
+}
