@@ -33,10 +33,12 @@ test: controlplane agents fmt-check build ## Run every test (unit + integration 
 	rm -rf $(RESULTS)
 	KUBEBUILDER_ASSETS="$$(hack/controlplane-assets.sh)" dotnet test $(SOLUTION) -c $(CONFIGURATION) --no-build -nologo \
 	  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) || true
+	@# The tests stop their control plane; this sweeps up after a run that was killed outright.
+	@hack/controlplane.sh sweep "$${TMPDIR:-/tmp}"
 	hack/test-summary.sh $(RESULTS)
 
 .PHONY: run
-run: ## Run the operator against the current kubeconfig, or a local control plane when there is none.
+run: agents ## Run the operator against the current kubeconfig, or a local control plane (with sample agents) when there is none.
 	hack/run.sh
 
 ##@ Benchmarks (figures, not tests)

@@ -15,6 +15,9 @@ builder.AddOperatorOptions(operatorArgs);   // Hosting/OperatorOptions.cs — ev
 builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.cs — in-cluster or kubeconfig
 builder.AddDiscovery();                     // Sources → Crawling → Cards
 builder.AddCatalog();                       // Catalog ← Reconciliation, run by Hosting/DiscoveryLoop.cs
+builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs — /metrics :8080, /healthz /readyz :8081
+builder.AddOperatorLogging();               // Log.cs — text or JSON console
 
 var app = builder.Build();
+app.MapOperatorEndpoints();
 return await OperatorHost.RunAsync(app);

@@ -5,6 +5,7 @@
 #   hack/controlplane.sh stop DIR             stop what start recorded in DIR/*.pid (and wait for it)
 #   hack/controlplane.sh stop-apiserver DIR   stop only kube-apiserver (tests of an API server outage)
 #   hack/controlplane.sh start-apiserver DIR  start kube-apiserver again on the same port and data
+#   hack/controlplane.sh sweep /tmp           stop what test runs that are gone left behind (see below)
 #
 # DIR holds everything: data, certificates, logs, pids, the admin token and the kubeconfig. Nothing is
 # started that is not recorded by pid in DIR, so `stop` never touches another run's processes.
@@ -13,6 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}
 dir=${2:-}
+dir=${dir%/}
 [[ -n $cmd && -n $dir ]] || { echo "usage: $0 start|stop|stop-apiserver|start-apiserver DIR" >&2; exit 2; }
 
 log() { echo "controlplane: $*" >&2; }
@@ -36,6 +38,33 @@ stop_pid() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$f"
+}
+
+# Processes started for DIR: those recorded by pid, and as a safety net any whose command line names DIR
+# (etcd's --data-dir and kube-apiserver's --cert-dir both live in it).
+stop_all() {
+  stop_pid "$dir/apiserver.pid"
+  stop_pid "$dir/etcd.pid"
+  local pid
+  for pid in $(pgrep -f -- "$dir/" || true); do
+    [[ $pid == "$$" ]] && continue
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
+# Test runs name their folders agentlens-cp-<pid of the test process>-<id>. A folder whose test process
+# is gone belongs to a run that was killed before it could clean up: stop its processes, remove it.
+sweep() {
+  local base=$1 pid owner d
+  for pid in $(pgrep -f -- "$base/agentlens-cp-" || true); do
+    owner=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -o "agentlens-cp-[0-9]*" | head -n 1 | cut -d- -f3)
+    [[ -n $owner ]] && ! kill -0 "$owner" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  done
+  for d in "$base"/agentlens-cp-*; do
+    [[ -d $d ]] || continue
+    owner=$(basename "$d" | cut -d- -f3)
+    kill -0 "$owner" 2>/dev/null || rm -rf "$d"
+  done
 }
 
 wait_ready() {
@@ -127,8 +156,10 @@ KCFG
     echo "$dir/kubeconfig"
     ;;
   stop)
-    stop_pid "$dir/apiserver.pid"
-    stop_pid "$dir/etcd.pid"
+    stop_all
+    ;;
+  sweep)
+    sweep "$dir"
     ;;
   stop-apiserver)
     stop_pid "$dir/apiserver.pid"

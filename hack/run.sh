@@ -19,9 +19,11 @@ if has_cluster; then
 fi
 
 dir=$(mktemp -d /tmp/agentlens-run-XXXXXX)
+agent_pids=()
 cleanup() {
   trap - EXIT INT TERM
   [[ -n ${op_pid:-} ]] && kill "$op_pid" 2>/dev/null && wait "$op_pid" 2>/dev/null
+  for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   "$root/hack/controlplane.sh" stop "$dir/cp" || true
   rm -rf "$dir"
   echo "run: local control plane stopped" >&2
@@ -31,8 +33,48 @@ trap 'exit 130' INT TERM
 
 echo "run: no kubeconfig found; starting a local control plane (first time: builds kube-apiserver)" >&2
 kubeconfig=$("$root/hack/controlplane.sh" start "$dir/cp")
-echo "run: local control plane up; try: KUBECONFIG=$kubeconfig kubectl get cm -A -l agentlens.io/catalog=entry" >&2
+assets=$("$root/hack/controlplane-assets.sh")
 
-dotnet Operator/bin/Debug/net10.0/AgentLens.Operator.dll --kubeconfig "$kubeconfig" --leader-elect=false "$@" &
+# Sample agents: a real A2A agent and a real MCP server on loopback, announced by annotated ExternalName
+# Services in namespace "demo", as a platform team would announce theirs.
+start_agent() {
+  local script=$1 name=$2 out=$dir/$1.out
+  (cd "$root/hack/agents" && exec node "$script" 0 "$name") >"$out" 2>&1 &
+  agent_pids+=($!)
+  for _ in $(seq 1 100); do grep -q '^listening ' "$out" 2>/dev/null && break; sleep 0.1; done
+  sed -n 's/^listening //p' "$out"
+}
+a2a_port=$(start_agent a2a-agent.mjs "Weather Agent")
+mcp_port=$(start_agent mcp-server.mjs "docs-mcp")
+KUBECONFIG=$kubeconfig "$assets/kubectl" create namespace demo >/dev/null
+cat <<YAML | KUBECONFIG=$kubeconfig "$assets/kubectl" apply -f - >/dev/null
+apiVersion: v1
+kind: Service
+metadata:
+  name: weather-agent
+  namespace: demo
+  annotations: {agentlens.io/type: a2a, agentlens.io/port: "$a2a_port", agentlens.io/team: forecasting, agentlens.io/tags: "weather,demo"}
+spec: {type: ExternalName, externalName: 127.0.0.1}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: docs-mcp
+  namespace: demo
+  annotations: {agentlens.io/type: mcp, agentlens.io/port: "$mcp_port", agentlens.io/team: platform, agentlens.io/tags: docs}
+spec: {type: ExternalName, externalName: 127.0.0.1}
+YAML
+
+cat >&2 <<MSG
+run: local control plane up, with a sample A2A agent (:$a2a_port) and MCP server (:$mcp_port) in namespace demo.
+run: look at the catalog in another terminal:
+       export KUBECONFIG=$kubeconfig
+       $assets/kubectl get cm -l agentlens.io/catalog=entry -L agentlens.io/protocol,agentlens.io/lifecycle,agentlens.io/team
+       $assets/kubectl get cm agentlens-status -o jsonpath='{.data.status\.json}'
+run: stop with Ctrl-C.
+MSG
+
+dotnet Operator/bin/Debug/net10.0/AgentLens.Operator.dll --kubeconfig "$kubeconfig" --leader-elect=false --store-namespace default \
+  --poll-interval 30s --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 "$@" &
 op_pid=$!
 wait "$op_pid"

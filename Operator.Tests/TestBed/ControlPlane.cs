@@ -115,42 +115,8 @@ internal sealed class ControlPlane
 
     private static void CleanUpLeftovers()
     {
-        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirPrefix + "*"))
-        {
-            var ownerFile = Path.Combine(dir, "owner");
-            if (File.Exists(ownerFile) && int.TryParse(File.ReadAllText(ownerFile), out var owner) && IsAlive(owner))
-            {
-                continue;
-            }
-
-            using (var process = Process.Start("bash", [Repo.Path("hack", "controlplane.sh"), "stop", dir]))
-            {
-                process.WaitForExit(TimeSpan.FromSeconds(30));
-            }
-
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        var tmp = Path.GetTempPath().TrimEnd('/');
+        using var process = Process.Start("bash", [Repo.Path("hack", "controlplane.sh"), "sweep", tmp]);
+        process.WaitForExit(TimeSpan.FromSeconds(30));
     }
 }

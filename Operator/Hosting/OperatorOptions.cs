@@ -38,6 +38,18 @@ internal sealed class OperatorOptions
     /// <summary>Path of a kubeconfig; empty means in-cluster config or the default kubeconfig.</summary>
     public string? Kubeconfig { get; set; }
 
+    /// <summary>Where /metrics is served (kubebuilder's flag); "0" turns it off.</summary>
+    [RegularExpression(@"^(0|(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5})$", ErrorMessage = "metricsBindAddress must be [host]:port or 0")]
+    public string MetricsBindAddress { get; set; } = ":8080";
+
+    /// <summary>Where /healthz and /readyz are served (kubebuilder's flag).</summary>
+    [RegularExpression(@"^(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5}$", ErrorMessage = "healthProbeBindAddress must be [host]:port")]
+    public string HealthProbeBindAddress { get; set; } = ":8081";
+
+    /// <summary>Log format: "text" for people, "json" for log pipelines.</summary>
+    [RegularExpression("^(text|json)$", ErrorMessage = "logFormat must be text or json")]
+    public string LogFormat { get; set; } = "text";
+
     [ValidateObjectMembers]
     public CrawlOptions Crawl { get; set; } = new();
 
@@ -141,6 +153,9 @@ internal static class OperatorOptionsRegistration
         ["--store-raw-card"] = "AgentLens:Store:StoreRawCard",
         ["--leader-elect"] = "AgentLens:LeaderElection:Enabled",
         ["--lease-name"] = "AgentLens:LeaderElection:LeaseName",
+        ["--metrics-bind-address"] = "AgentLens:MetricsBindAddress",
+        ["--health-probe-bind-address"] = "AgentLens:HealthProbeBindAddress",
+        ["--log-format"] = "AgentLens:LogFormat",
     };
 
     public static void AddOperatorOptions(this WebApplicationBuilder builder, IReadOnlyList<string> args)
