@@ -36,7 +36,9 @@ public sealed class CatalogPlannerTests
         {
             Metadata = new V1ObjectMeta
             {
-                Name = entry.Metadata.Name, NamespaceProperty = "catalog", ResourceVersion = "1",
+                Name = entry.Metadata.Name,
+                NamespaceProperty = "catalog",
+                ResourceVersion = "1",
                 Labels = new Dictionary<string, string>(CatalogNames.Labels(entry)),
                 Annotations = new Dictionary<string, string> { [Annotations.Endpoint] = entry.Spec.Endpoint },
             },

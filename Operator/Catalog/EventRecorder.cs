@@ -44,8 +44,12 @@ internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider t
             Metadata = new V1ObjectMeta { GenerateName = $"{target.Name}.", NamespaceProperty = target.Namespace },
             InvolvedObject = new V1ObjectReference
             {
-                ApiVersion = "v1", Kind = target.Kind, Name = target.Name, NamespaceProperty = target.Namespace,
-                Uid = target.Uid, ResourceVersion = target.ResourceVersion,
+                ApiVersion = "v1",
+                Kind = target.Kind,
+                Name = target.Name,
+                NamespaceProperty = target.Namespace,
+                Uid = target.Uid,
+                ResourceVersion = target.ResourceVersion,
             },
             Reason = reason,
             Message = message.Length > 1024 ? message[..1024] : message,
