@@ -47,6 +47,10 @@ run: agents ## Run the operator against the current kubeconfig, or a local contr
 bench-crawl: ## Crawl 1,000 loopback agents at the default concurrency and at 1; prints both and their ratio.
 	dotnet run --project hack/bench/Bench.csproj -c Release -- crawl 1000
 
+.PHONY: bench
+bench: controlplane ## 2,000 annotated Services in 200 namespaces: first/steady cycle times, writes, memory, ratio.
+	dotnet run --project hack/bench/Bench.csproj -c Release -- catalog 2000
+
 ##@ Dependencies
 
 .PHONY: controlplane

@@ -54,6 +54,9 @@ internal sealed class OperatorOptions
     public CrawlOptions Crawl { get; set; } = new();
 
     [ValidateObjectMembers]
+    public ApiOptions Api { get; set; } = new();
+
+    [ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
 
     [ValidateObjectMembers]
@@ -76,6 +79,34 @@ internal sealed class CrawlOptions
 
     [Range(0, 10, ErrorMessage = "crawl maxRedirects must be between 0 and 10")]
     public int MaxRedirects { get; set; } = 3;
+}
+
+internal sealed class ApiOptions
+{
+    /// <summary>Where the catalog API is served; "0" turns it off.</summary>
+    [RegularExpression(@"^(0|(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5})$", ErrorMessage = "apiBindAddress must be [host]:port or 0")]
+    public string BindAddress { get; set; } = ":8082";
+
+    /// <summary>"kubernetes": bearer token checked by TokenReview, list configmaps checked by SubjectAccessReview; "none": open.</summary>
+    [RegularExpression("^(none|kubernetes)$", ErrorMessage = "api auth must be none or kubernetes")]
+    public string Auth { get; set; } = "kubernetes";
+
+    [Range(1, 100_000, ErrorMessage = "api maxWatchers must be between 1 and 100000")]
+    public int MaxWatchers { get; set; } = 1000;
+
+    /// <summary>Events a watcher may fall behind by before it is cut off (it can resume).</summary>
+    [Range(16, 1_000_000, ErrorMessage = "api watcherBuffer must be between 16 and 1000000")]
+    public int WatcherBuffer { get; set; } = 1024;
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "api heartbeat must be between 100ms and 10m")]
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many past events are kept for resuming with Last-Event-ID.</summary>
+    [Range(0, 1_000_000, ErrorMessage = "api historySize must be between 0 and 1000000")]
+    public int HistorySize { get; set; } = 10_000;
+
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "api historyAge must be between 0 and 7 days")]
+    public TimeSpan HistoryAge { get; set; } = TimeSpan.FromHours(1);
 }
 
 internal sealed class StoreOptions
@@ -156,6 +187,12 @@ internal static class OperatorOptionsRegistration
         ["--metrics-bind-address"] = "AgentLens:MetricsBindAddress",
         ["--health-probe-bind-address"] = "AgentLens:HealthProbeBindAddress",
         ["--log-format"] = "AgentLens:LogFormat",
+        ["--api-bind-address"] = "AgentLens:Api:BindAddress",
+        ["--api-auth"] = "AgentLens:Api:Auth",
+        ["--api-max-watchers"] = "AgentLens:Api:MaxWatchers",
+        ["--api-heartbeat"] = "AgentLens:Api:Heartbeat",
+        ["--api-history-size"] = "AgentLens:Api:HistorySize",
+        ["--api-history-age"] = "AgentLens:Api:HistoryAge",
     };
 
     public static void AddOperatorOptions(this WebApplicationBuilder builder, IReadOnlyList<string> args)
