@@ -29,7 +29,7 @@ fmt-check: ## Fail when the code is not formatted.
 	dotnet format $(SOLUTION) --verify-no-changes
 
 .PHONY: test
-test: controlplane agents fmt-check build ## Run every test (unit + integration against a real API server); installs what it needs.
+test: tools controlplane agents fmt-check build ## Run every test (unit + integration against a real API server); installs what it needs.
 	rm -rf $(RESULTS)
 	KUBEBUILDER_ASSETS="$$(hack/controlplane-assets.sh)" dotnet test $(SOLUTION) -c $(CONFIGURATION) --no-build -nologo \
 	  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) || true
@@ -57,8 +57,12 @@ bench: controlplane ## 2,000 annotated Services in 200 namespaces: first/steady 
 controlplane: ## Provision etcd, kube-apiserver, kubectl and helm (cached; honours KUBEBUILDER_ASSETS) and print their folder.
 	hack/controlplane-assets.sh
 
+.PHONY: tools
+tools: ## Install the Debian packages the tests use for real (prometheus/promtool, curl, openssl).
+	hack/ensure-tools.sh
+
 .PHONY: agents
-agents: ## Install the real A2A and MCP agent servers the tests run (npm).
+agents: tools ## Install the real A2A and MCP agent servers the tests run (npm).
 	@if [[ ! -f $(AGENTS_DIR)/node_modules/.installed || $(AGENTS_DIR)/package-lock.json -nt $(AGENTS_DIR)/node_modules/.installed ]]; then \
 	  (cd $(AGENTS_DIR) && npm ci --no-audit --no-fund --loglevel=error) && touch $(AGENTS_DIR)/node_modules/.installed; fi
 

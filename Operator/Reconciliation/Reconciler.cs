@@ -322,10 +322,18 @@ internal sealed class Reconciler(
             Log.StatusWriteFailed(logger, e.Message);
         }
 
-        foreach (var failed in report.Sources.Where(s => !s.Succeeded))
+        var statusObject = new EventTarget("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null);
+        foreach (var source in report.Sources)
         {
-            await events.RecordAsync(new EventTarget("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null),
-                "SourceFailed", $"{failed.Name}: {failed.Reason}: {failed.Message}", warning: true, cancellationToken);
+            if (!source.Succeeded)
+            {
+                await events.RecordAsync(statusObject, "SourceFailed", $"{source.Name}: {source.Reason}: {source.Message}", warning: true, cancellationToken);
+            }
+            else if (source.Message is { } problem)
+            {
+                // The source still works from its last good input; the input itself needs fixing.
+                await events.RecordAsync(statusObject, "ConfigInvalid", $"{source.Name}: {problem}", warning: true, cancellationToken);
+            }
         }
     }
 

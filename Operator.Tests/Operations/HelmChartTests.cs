@@ -1,0 +1,94 @@
+using AgentLens.Operator.Tests.TestBed;
+
+namespace AgentLens.Operator.Tests.Operations;
+
+/// <summary>The Helm chart with the real helm: lint, template, schema, and an install into the real API server.</summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class HelmChartTests
+{
+    private static readonly string Chart = Repo.Path("charts", "agentlens-operator");
+
+    private static readonly string[] NonDefault =
+    [
+        "--set", "replicaCount=3", "--set", "rbac.namespaced=true", "--set", "operator.namespaces={team-a,team-b}",
+        "--set", "serviceMonitor.enabled=true", "--set", "prometheusRule.enabled=true", "--set", "networkPolicy.enabled=true",
+        "--set", "podDisruptionBudget.enabled=true", "--set", "catalogReader.enabled=true",
+        "--set", "catalogReader.subjects[0].kind=Group", "--set", "catalogReader.subjects[0].name=platform",
+        "--set", "staticSources[0].name=partner", "--set", "staticSources[0].type=a2a", "--set", "staticSources[0].url=https://partner.example",
+        "--set", "api.auth=none", "--set", "operator.logFormat=text",
+    ];
+
+    [Test]
+    public async Task Lint_IsClean()
+    {
+        var result = await Tools.HelmAsync("lint", Chart);
+
+        Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
+        Assert.That(result.StandardOutput, Does.Contain("0 chart(s) failed"));
+    }
+
+    [Test]
+    public async Task Lint_WithNonDefaultValues_IsClean()
+    {
+        var result = await Tools.HelmAsync(["lint", Chart, .. NonDefault]);
+
+        Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
+    }
+
+    [Test]
+    public async Task Template_Defaults_RenderTheOperatorUnderTheRestrictedStandard()
+    {
+        var result = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system");
+
+        Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+        var yaml = result.StandardOutput;
+        Assert.That(yaml, Does.Contain("kind: Deployment").And.Contain("kind: ClusterRole").And.Contain("kind: Role"));
+        Assert.That(yaml, Does.Contain("runAsNonRoot: true").And.Contain("readOnlyRootFilesystem: true").And.Contain("type: RuntimeDefault").And.Contain("drop: [ALL]"));
+        Assert.That(yaml, Does.Contain("--leader-elect=false"), "one replica: no leader election");
+        Assert.That(yaml, Does.Not.Contain("kind: ServiceMonitor"));
+        Assert.That(yaml, Does.Contain("path: /healthz").And.Contain("path: /readyz"));
+    }
+
+    [Test]
+    public async Task Template_NonDefaults_RenderEveryOptionalObject()
+    {
+        var result = await Tools.HelmAsync(["template", "agentlens", Chart, "--namespace", "agentlens-system", .. NonDefault]);
+
+        Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+        var yaml = result.StandardOutput;
+        foreach (var kind in new[] { "ServiceMonitor", "PrometheusRule", "NetworkPolicy", "PodDisruptionBudget" })
+        {
+            Assert.That(yaml, Does.Contain($"kind: {kind}"));
+        }
+
+        Assert.That(yaml, Does.Contain("--leader-elect=true"), "three replicas: leader election");
+        Assert.That(yaml, Does.Contain("namespace: team-a").And.Contain("namespace: team-b"), "a discovery Role per namespace");
+        Assert.That(yaml, Does.Not.Contain("kind: ClusterRole"), "namespaced RBAC and no API auth: nothing cluster-wide");
+        Assert.That(yaml, Does.Contain("url: https://partner.example"));
+        Assert.That(yaml, Does.Contain("name: agentlens-catalog-reader"));
+    }
+
+    [TestCase("operator.crawl.concurrency=0", "concurrency")]
+    [TestCase("operator.logFormat=xml", "logFormat")]
+    [TestCase("operator.pollInterval=soon", "pollInterval")]
+    [TestCase("image.pullPolicy=Sometimes", "pullPolicy")]
+    [TestCase("staticSources[0].name=x,staticSources[0].type=soap,staticSources[0].url=http://x", "type")]
+    [TestCase("api.auth=basic", "auth")]
+    public async Task Schema_RejectsABadValue(string set, string field)
+    {
+        var result = await Tools.HelmAsync("template", "agentlens", Chart, "--set", set);
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.StandardError, Does.Contain("schema").And.Contain(field));
+    }
+
+    [Test]
+    public async Task Template_NamespacedRbacWithoutNamespaces_FailsWithAReason()
+    {
+        var result = await Tools.HelmAsync("template", "agentlens", Chart, "--set", "rbac.namespaced=true");
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.StandardError, Does.Contain("rbac.namespaced needs operator.namespaces"));
+    }
+}
