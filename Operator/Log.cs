@@ -56,4 +56,10 @@ internal static partial class Log
 
     [LoggerMessage(32, LogLevel.Warning, "Cycle took {Seconds:F1}s, longer than the poll interval {Interval}; {Missed} tick(s) missed, starting the next now")]
     public static partial void CycleOverran(ILogger logger, double seconds, TimeSpan interval, long missed);
+
+    [LoggerMessage(40, LogLevel.Warning, "Catalog watch interrupted, re-listing: {Message}")]
+    public static partial void CatalogWatchFailed(ILogger logger, string message);
+
+    [LoggerMessage(41, LogLevel.Information, "Watcher cut off: it fell {Buffer} events behind (it can resume with Last-Event-ID)")]
+    public static partial void WatcherOverflowed(ILogger logger, int buffer);
 }

@@ -16,8 +16,10 @@ builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.c
 builder.AddDiscovery();                     // Sources → Crawling → Cards
 builder.AddCatalog();                       // Catalog ← Reconciliation, run by Hosting/DiscoveryLoop.cs
 builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs — /metrics :8080, /healthz /readyz :8081
+builder.AddCatalogApi();                    // Hosting/CatalogApi.cs — list and watch the catalog :8082
 builder.AddOperatorLogging();               // Log.cs — text or JSON console
 
 var app = builder.Build();
 app.MapOperatorEndpoints();
+app.MapCatalogApi();
 return await OperatorHost.RunAsync(app);

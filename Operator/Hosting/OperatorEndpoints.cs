@@ -22,12 +22,20 @@ internal static class OperatorEndpoints
         var defaults = new OperatorOptions();
         var probes = builder.Configuration[$"{OperatorOptions.Section}:HealthProbeBindAddress"] ?? defaults.HealthProbeBindAddress;
         var metrics = builder.Configuration[$"{OperatorOptions.Section}:MetricsBindAddress"] ?? defaults.MetricsBindAddress;
+        var api = builder.Configuration[$"{OperatorOptions.Section}:Api:BindAddress"] ?? defaults.Api.BindAddress;
+        var once = bool.TryParse(builder.Configuration[$"{OperatorOptions.Section}:Once"], out var o) && o;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             Listen(kestrel, probes, ProbesListener);
             if (metrics != "0")
             {
                 Listen(kestrel, metrics, MetricsListener);
+            }
+
+            // A one-shot run serves no clients.
+            if (api != "0" && !once)
+            {
+                Listen(kestrel, api, CatalogApi.Listener);
             }
         });
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Metrics.MeterName).AddPrometheusExporter());
@@ -54,7 +62,7 @@ internal static class OperatorEndpoints
         });
     }
 
-    private static bool On(HttpContext context, string listener) =>
+    public static bool On(HttpContext context, string listener) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKey, out var tag) == true && (string?)tag == listener;
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string address, string listener)

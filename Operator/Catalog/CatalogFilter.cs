@@ -1,0 +1,141 @@
+using AgentLens.Operator.Domain;
+
+namespace AgentLens.Operator.Catalog;
+
+/// <summary>
+/// The catalog API's server-side filters. Every filter given must match; a missing filter matches all.
+/// <c>labelSelector</c> takes the Kubernetes syntax: <c>k=v</c>, <c>k==v</c>, <c>k!=v</c>, <c>k in (a,b)</c>,
+/// <c>k notin (a,b)</c>, <c>k</c>, <c>!k</c>, comma-separated.
+/// </summary>
+internal sealed record CatalogFilter
+{
+    public string? Protocol { get; init; }
+    public string? Team { get; init; }
+    public string? Tag { get; init; }
+    public string? Lifecycle { get; init; }
+    public string? Namespace { get; init; }
+    public string? Capability { get; init; }
+    public IReadOnlyList<Func<IReadOnlyDictionary<string, string>, bool>> Selector { get; init; } = [];
+
+    public static CatalogFilter All { get; } = new();
+
+    public static bool TryParse(Func<string, string?> query, [NotNullWhen(true)] out CatalogFilter? filter, [NotNullWhen(false)] out string? error)
+    {
+        filter = null;
+        var selectorText = query("labelSelector");
+        var selector = new List<Func<IReadOnlyDictionary<string, string>, bool>>();
+        if (!string.IsNullOrWhiteSpace(selectorText) && !TryParseSelector(selectorText, selector, out error))
+        {
+            return false;
+        }
+
+        filter = new CatalogFilter
+        {
+            Protocol = query("protocol"),
+            Team = query("team"),
+            Tag = query("tag"),
+            Lifecycle = query("lifecycle"),
+            Namespace = query("namespace"),
+            Capability = query("capability"),
+            Selector = selector,
+        };
+        error = null;
+        return true;
+    }
+
+    public bool Matches(StoredEntry item)
+    {
+        var entry = item.Entry;
+        var labels = item.Labels;
+        return Eq(Protocol, entry?.Spec.Protocol.ToWire() ?? labels.GetValueOrDefault(Annotations.ProtocolLabel))
+            && Eq(Team, entry?.Spec.Team ?? labels.GetValueOrDefault(Annotations.TeamLabel))
+            && Eq(Lifecycle, entry?.Status.Lifecycle.ToString() ?? labels.GetValueOrDefault(Annotations.LifecycleLabel))
+            && Eq(Namespace, entry?.Spec.Source.Namespace ?? labels.GetValueOrDefault(Annotations.SourceNamespaceLabel))
+            && (Tag is null || entry?.Spec.Tags.Contains(Tag, StringComparer.OrdinalIgnoreCase) == true)
+            && (Capability is null || entry?.Status.Capabilities.Any(c => string.Equals(c.Name, Capability, StringComparison.OrdinalIgnoreCase)) == true)
+            && Selector.All(requirement => requirement(labels));
+    }
+
+    private static bool Eq(string? wanted, string? actual) => wanted is null || string.Equals(wanted, actual, StringComparison.OrdinalIgnoreCase);
+
+    private static bool TryParseSelector(string text, List<Func<IReadOnlyDictionary<string, string>, bool>> selector, [NotNullWhen(false)] out string? error)
+    {
+        foreach (var raw in SplitTopLevel(text))
+        {
+            var part = raw.Trim();
+            if (part.Length == 0)
+            {
+                continue;
+            }
+
+            var words = part.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length >= 2 && words[1] is "in" or "notin")
+            {
+                var key = words[0];
+                var set = part[(part.IndexOf('(', StringComparison.Ordinal) + 1)..].TrimEnd(')').Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+                if (!part.Contains('(', StringComparison.Ordinal) || !part.EndsWith(')'))
+                {
+                    error = $"labelSelector: '{part}' needs a list in parentheses";
+                    return false;
+                }
+
+                var negate = words[1] == "notin";
+                selector.Add(labels => labels.TryGetValue(key, out var v) ? set.Contains(v) != negate : negate);
+            }
+            else if (part.Contains("!=", StringComparison.Ordinal))
+            {
+                var (key, value) = Split(part, "!=");
+                selector.Add(labels => !labels.TryGetValue(key, out var v) || v != value);
+            }
+            else if (part.Contains('=', StringComparison.Ordinal))
+            {
+                var (key, value) = Split(part, part.Contains("==", StringComparison.Ordinal) ? "==" : "=");
+                selector.Add(labels => labels.TryGetValue(key, out var v) && v == value);
+            }
+            else if (part.StartsWith('!'))
+            {
+                var key = part[1..].Trim();
+                selector.Add(labels => !labels.ContainsKey(key));
+            }
+            else if (words.Length == 1)
+            {
+                selector.Add(labels => labels.ContainsKey(part));
+            }
+            else
+            {
+                error = $"labelSelector: cannot read '{part}'";
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static (string Key, string Value) Split(string part, string op)
+    {
+        var at = part.IndexOf(op, StringComparison.Ordinal);
+        return (part[..at].Trim(), part[(at + op.Length)..].Trim());
+    }
+
+    /// <summary>Splits on commas outside parentheses.</summary>
+    private static IEnumerable<string> SplitTopLevel(string text)
+    {
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '(': depth++; break;
+                case ')': depth--; break;
+                case ',' when depth == 0:
+                    yield return text[start..i];
+                    start = i + 1;
+                    break;
+            }
+        }
+
+        yield return text[start..];
+    }
+}
