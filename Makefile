@@ -51,6 +51,11 @@ bench-crawl: ## Crawl 1,000 loopback agents at the default concurrency and at 1;
 bench: controlplane ## 2,000 annotated Services in 200 namespaces: first/steady cycle times, writes, memory, ratio.
 	dotnet run --project hack/bench/Bench.csproj -c Release -- catalog 2000
 
+.PHONY: bench-watch
+bench-watch: controlplane ## 1,000 SSE watchers: time until all have a change (p50/p99/max), memory per watcher.
+	dotnet build Operator/Operator.csproj -c Release -nologo -v q
+	dotnet run --project hack/bench/Bench.csproj -c Release -- watch 1000
+
 ##@ Dependencies
 
 .PHONY: controlplane

@@ -10,8 +10,11 @@ internal static class PushEntries
             Name = name,
             Labels = new Dictionary<string, string>
             {
-                ["agentlens.io/catalog"] = "entry", ["agentlens.io/source"] = "push", ["agentlens.io/protocol"] = protocol,
-                ["agentlens.io/team"] = team, ["agentlens.io/lifecycle"] = lifecycle,
+                ["agentlens.io/catalog"] = "entry",
+                ["agentlens.io/source"] = "push",
+                ["agentlens.io/protocol"] = protocol,
+                ["agentlens.io/team"] = team,
+                ["agentlens.io/lifecycle"] = lifecycle,
             },
         },
         Data = new Dictionary<string, string>

@@ -132,7 +132,7 @@ internal static class CatalogBenchmark
         public Task RecordAsync(EventTarget target, string reason, string message, bool warning, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    private static async Task<string> Run(string file, params string[] args)
+    internal static async Task<string> Run(string file, params string[] args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -146,7 +146,7 @@ internal static class CatalogBenchmark
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed");
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -9,7 +9,10 @@ switch (args.FirstOrDefault())
     case "catalog":
         await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200);
         return 0;
+    case "watch":
+        await WatchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | watch [watchers]");
         return 2;
 }

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Headers;
+using AgentLens.Operator.Tests.TestBed;
+
+namespace AgentLens.Operator.Tests.Api;
+
+/// <summary>auth: kubernetes, with real service-account tokens minted by the test API server.</summary>
+[TestFixture]
+[Category("Integration")]
+[NonParallelizable]
+public sealed class CatalogApiAuthTests
+{
+    private ControlPlane cp = null!;
+    private string ns = null!;
+    private OperatorServer op = null!;
+
+    [OneTimeSetUp]
+    public async Task StartOperator()
+    {
+        cp = await ControlPlane.SharedAsync();
+        ns = await TestNamespaces.CreateAsync(cp.Client, "auth");
+        await PushEntries.CreateAsync(cp.Client, ns, "a");
+        // The chart's catalog-reader Role, bound to one service account.
+        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
+        {
+            Metadata = new V1ObjectMeta { Name = "agentlens-catalog-reader" },
+            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get", "list", "watch"] }],
+        }, ns);
+        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = "agentlens-catalog-reader" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "agentlens-catalog-reader" },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "reader", NamespaceProperty = ns }],
+        }, ns);
+        op = await OperatorServer.StartAsync(cp, ns, "--api-auth", "kubernetes");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopOperator() => await op.DisposeAsync();
+
+    private async Task<HttpResponseMessage> GetAsync(string? token, string path = "")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, op.BaseUrl + path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await op.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    [Test]
+    public async Task AllowedServiceAccount_ReadsTheCatalogAndWatchesIt()
+    {
+        var (client, token) = await cp.ServiceAccountClientAsync(ns, "reader");
+        client.Dispose();
+
+        using var list = await GetAsync(token);
+        await using var watch = await SseClient.ConnectAsync(op.Http, $"{op.BaseUrl}/watch", token: token);
+
+        Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await list.Content.ReadAsStringAsync(), Does.Contain("\"name\":\"a\""));
+        Assert.That(watch.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await watch.NextEventAsync()).Type, Is.EqualTo("ADDED"));
+    }
+
+    [TestCase(null)]
+    [TestCase("not-a-token")]
+    public async Task MissingOrWrongToken_Is401AsJson(string? token)
+    {
+        using var response = await GetAsync(token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"code\":401"));
+    }
+
+    [Test]
+    public async Task ServiceAccountWithoutListConfigMaps_Is403AsJson()
+    {
+        var (client, token) = await cp.ServiceAccountClientAsync(ns, "stranger");
+        client.Dispose();
+
+        using var list = await GetAsync(token);
+        using var watch = await GetAsync(token, "/watch");
+
+        Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(watch.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await list.Content.ReadAsStringAsync(), Does.Contain("may not list configmaps"));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using k8s;
+using k8s.Models;
+
+namespace AgentLens.Bench;
+
+/// <summary>
+/// `make bench-watch`: 1,000 concurrent SSE watchers of a running operator on loopback. One entry changes;
+/// prints how long until every watcher has the event (p50/p99/max) and the operator's memory per watcher.
+/// </summary>
+internal static class WatchBenchmark
+{
+    public static async Task RunAsync(int watchers)
+    {
+        var root = CatalogBenchmark.FindRoot();
+        var dir = Path.Combine(Path.GetTempPath(), $"agentlens-bench-{Environment.ProcessId}");
+        var kubeconfig = (await CatalogBenchmark.Run(Path.Combine(root, "hack", "controlplane.sh"), "start", dir)).Trim().Split('\n')[^1];
+        Process? op = null;
+        try
+        {
+            using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bench-watch" } });
+            await client.CoreV1.CreateNamespacedConfigMapAsync(Entry("watched", "v0"), "bench-watch");
+            var port = 18000 + Random.Shared.Next(1000);
+            var dll = Path.Combine(root, "Operator", "bin", "Release", "net10.0", "AgentLens.Operator.dll");
+            op = Process.Start(new ProcessStartInfo("dotnet", [dll, "--kubeconfig", kubeconfig, "--store-namespace", "bench-watch", "--namespaces", "bench-watch",
+                "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "1h", "--api-auth", "none", "--api-max-watchers", (watchers + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--api-bind-address", $"127.0.0.1:{port}", "--metrics-bind-address", "0", "--health-probe-bind-address", "127.0.0.1:0", "--log-format", "json"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            op.BeginOutputReadLine();
+            op.BeginErrorReadLine();
+            var url = $"http://127.0.0.1:{port}/api/v1/agents";
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = watchers + 10 }) { Timeout = Timeout.InfiniteTimeSpan };
+            await WaitUpAsync(http, url);
+            var rssBefore = Rss(op.Id);
+
+            var streams = new List<StreamReader>();
+            for (var i = 0; i < watchers; i++)
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, url + "/watch");
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+                var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+                while (await reader.ReadLineAsync() is { } line && !line.StartsWith("event: SYNCED", StringComparison.Ordinal))
+                {
+                }
+
+                streams.Add(reader);
+            }
+
+            GC.Collect();
+            await Task.Delay(500);
+            var rssAfter = Rss(op.Id);
+            Console.WriteLine($"watch benchmark: {watchers} SSE watchers connected; operator RSS {rssBefore / 1024} MiB -> {rssAfter / 1024} MiB, about {(rssAfter - rssBefore) / (double)watchers:F1} KiB per watcher");
+
+            var received = new double[watchers];
+            var clock = Stopwatch.StartNew();
+            var waits = streams.Select(async (reader, i) =>
+            {
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    if (line.StartsWith("event: MODIFIED", StringComparison.Ordinal))
+                    {
+                        received[i] = clock.Elapsed.TotalMilliseconds;
+                        return;
+                    }
+                }
+            }).ToList();
+            var current = await client.CoreV1.ReadNamespacedConfigMapAsync("watched", "bench-watch");
+            current.Data = Entry("watched", "v1").Data;
+            clock.Restart();
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(current, "watched", "bench-watch");
+            await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(60));
+            Array.Sort(received);
+            Console.WriteLine($"time from the change until each watcher had the event: p50 {received[watchers / 2]:F0} ms, p99 {received[(int)(watchers * 0.99) - 1]:F0} ms, max {received[^1]:F0} ms (target: p99 <= 1000 ms)");
+            foreach (var reader in streams)
+            {
+                reader.Dispose();
+            }
+        }
+        finally
+        {
+            if (op is { HasExited: false })
+            {
+                op.Kill(entireProcessTree: true);
+            }
+
+            await CatalogBenchmark.Run(Path.Combine(root, "hack", "controlplane.sh"), "stop", dir);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static V1ConfigMap Entry(string name, string skill) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Labels = new Dictionary<string, string> { ["agentlens.io/catalog"] = "entry", ["agentlens.io/source"] = "push" },
+        },
+        Data = new Dictionary<string, string>
+        {
+            ["agenttype.json"] = $$$"""{"apiVersion":"agentlens.io/v1alpha1","kind":"AgentType","metadata":{"name":"{{{name}}}"},"spec":{"protocol":"a2a","endpoint":"https://{{{name}}}.example","source":{"type":"push","name":"{{{name}}}"}},"status":{"lifecycle":"Active","capabilities":[{"kind":"a2a.skill","name":"{{{skill}}}"}]}}""",
+        },
+    };
+
+    private static async Task WaitUpAsync(HttpClient http, string url)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException("the operator did not come up");
+    }
+
+    /// <summary>Resident memory of a process, in KiB.</summary>
+    private static long Rss(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+}
