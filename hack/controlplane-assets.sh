@@ -90,14 +90,17 @@ provision_apiserver() {
   ln -sfn "$tree" "$work/.go/src/k8s.io/kubernetes"
   log "building kube-apiserver (about 4-6 minutes on 2 cores)"
   local attempt
-  for attempt in 1 2; do
+  for attempt in 1 2 3; do
     rm -rf "$tree/_output"
+    # A clean slate for the inner make: no jobserver or flags from an outer `make test`, and default
+    # signal dispositions (an inherited ignored SIGCHLD makes make fail with "wait: No child processes").
     if (cd "$work/.go/src/k8s.io/kubernetes" &&
-        GOPATH=$work/.go CGO_ENABLED=0 GOFLAGS=-mod=vendor GO111MODULE=on KUBE_GIT_VERSION=v1.20.2 \
+        env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL --default-signal \
+          GOPATH="$work/.go" CGO_ENABLED=0 GOFLAGS=-mod=vendor GO111MODULE=on KUBE_GIT_VERSION=v1.20.2 \
           make WHAT=cmd/kube-apiserver >&2); then
       break
     fi
-    [[ $attempt -eq 2 ]] && { log "kube-apiserver build failed"; exit 1; }
+    [[ $attempt -eq 3 ]] && { log "kube-apiserver build failed"; exit 1; }
     log "build failed; retrying from a clean _output"
   done
   cp "$tree/_output/bin/kube-apiserver" "$bin/kube-apiserver.tmp"

@@ -21,17 +21,7 @@ public sealed class CatalogApiAuthTests
         ns = await TestNamespaces.CreateAsync(cp.Client, "auth");
         await PushEntries.CreateAsync(cp.Client, ns, "a");
         // The chart's catalog-reader Role, bound to one service account.
-        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
-        {
-            Metadata = new V1ObjectMeta { Name = "agentlens-catalog-reader" },
-            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get", "list", "watch"] }],
-        }, ns);
-        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
-        {
-            Metadata = new V1ObjectMeta { Name = "agentlens-catalog-reader" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "agentlens-catalog-reader" },
-            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "reader", NamespaceProperty = ns }],
-        }, ns);
+        await TestRbac.GrantAsync(cp.Client, ns, "agentlens-catalog-reader", "reader", TestRbac.Rule("configmaps", "get", "list", "watch"));
         op = await OperatorServer.StartAsync(cp, ns, "--api-auth", "kubernetes");
     }
 

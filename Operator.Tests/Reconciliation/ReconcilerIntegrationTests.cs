@@ -151,21 +151,9 @@ public sealed class ReconcilerIntegrationTests
 
     private async Task<(IKubernetes Client, string Token)> CatalogOnlyClientAsync(string storeNamespace)
     {
-        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
-        {
-            Metadata = new V1ObjectMeta { Name = "catalog-writer" },
-            Rules =
-            [
-                new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get", "list", "create", "update", "patch", "delete"] },
-                new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
-            ],
-        }, storeNamespace);
-        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
-        {
-            Metadata = new V1ObjectMeta { Name = "catalog-writer" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "catalog-writer" },
-            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "catalog-only", NamespaceProperty = storeNamespace }],
-        }, storeNamespace);
+        await TestRbac.GrantAsync(cp.Client, storeNamespace, "catalog-writer", "catalog-only",
+            TestRbac.Rule("configmaps", "get", "list", "create", "update", "patch", "delete"),
+            TestRbac.Rule("events", "create", "patch"));
         return await cp.ServiceAccountClientAsync(storeNamespace, "catalog-only");
     }
 

@@ -74,17 +74,7 @@ public sealed class KubernetesServiceSourceIntegrationTests
         var allowed = await TestNamespaces.CreateAsync(cp.Client, "rbac-ok");
         var denied = await TestNamespaces.CreateAsync(cp.Client, "rbac-denied");
         await cp.Client.CoreV1.CreateNamespacedServiceAsync(Service("visible", new() { ["agentlens.io/type"] = "a2a" }), allowed);
-        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
-        {
-            Metadata = new V1ObjectMeta { Name = "list-services" },
-            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["services"], Verbs = ["list"] }],
-        }, allowed);
-        await cp.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
-        {
-            Metadata = new V1ObjectMeta { Name = "list-services" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "list-services" },
-            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "discoverer", NamespaceProperty = allowed }],
-        }, allowed);
+        await TestRbac.GrantAsync(cp.Client, allowed, "list-services", "discoverer", TestRbac.Rule("services", "list"));
         var (client, _) = await cp.ServiceAccountClientAsync(allowed, "discoverer");
         using var _ = client;
 
