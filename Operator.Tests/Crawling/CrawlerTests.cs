@@ -166,4 +166,20 @@ public sealed class CrawlerTests
         Assert.That(results.Count(r => r.Outcome is CardFetched), Is.EqualTo(10));
         Assert.That(results.Count(r => r.Outcome is CrawlFailed { Failure.Reason: CrawlFailureReason.HttpStatus }), Is.EqualTo(10));
     }
+
+    [Test]
+    public async Task Crawl_WithLastModified_SendsIfModifiedSince_And304IsUnchanged()
+    {
+        const string Stamp = "Mon, 23 Nov 2026 08:00:00 GMT";
+        await using var server = new LoopbackServer((request, stream, ct) => request.Header("If-Modified-Since") == Stamp
+            ? LoopbackServer.Respond(stream, 304, string.Empty, ct: ct)
+            : LoopbackServer.Respond(stream, 200, """{"name":"x"}""", ct: ct, headers: ("Last-Modified", Stamp)));
+        var agent = CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl, cardPath: "/card.json");
+
+        var first = (CardFetched)(await harness.CrawlAsync(agent)).Outcome;
+        var second = await harness.Crawler.CrawlOneAsync(new CrawlRequest(agent, null, first.LastModified), CancellationToken.None);
+
+        Assert.That(first.LastModified, Is.EqualTo(Stamp));
+        Assert.That(second.Outcome, Is.InstanceOf<CardUnchanged>());
+    }
 }

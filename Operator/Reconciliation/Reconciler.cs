@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
@@ -43,6 +44,10 @@ internal sealed class Reconciler(
     private readonly OperatorOptions options = options.Value;
     private readonly CatalogPlanner planner = new(options.Value.OfflineAfterFailures, options.Value.Retention, store.Namespace);
     private readonly Dictionary<string, string> reportedPushProblems = new(StringComparer.Ordinal);
+
+    // Last-Modified of each endpoint's last good card, for If-Modified-Since. Kept in memory only: it is a
+    // validator, not catalog content, and after a restart the ETag in the entry's status still applies.
+    private readonly ConcurrentDictionary<string, string> lastModified = new(StringComparer.Ordinal);
     private DateTimeOffset? lastSuccess;
 
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
@@ -80,9 +85,18 @@ internal sealed class Reconciler(
         var crawlRequests = desired.Values.Select(agent =>
         {
             var previous = managed.GetValueOrDefault(agent.Endpoint)?[0].Entry?.Status;
-            return new CrawlRequest(agent, previous?.CardDigest is null ? null : previous.CardEtag);
+            return previous?.CardDigest is null
+                ? new CrawlRequest(agent)
+                : new CrawlRequest(agent, previous.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint));
         }).ToList();
         var crawled = (await crawler.CrawlAsync(crawlRequests, cancellationToken)).ToDictionary(r => r.Agent.Endpoint, r => r.Outcome, StringComparer.Ordinal);
+        foreach (var (endpoint, outcome) in crawled)
+        {
+            if (outcome is CardFetched { LastModified: { } modified })
+            {
+                lastModified[endpoint] = modified;
+            }
+        }
 
         var failedTypes = outcomes.Where(o => o.Agents is null).Select(o => o.Source.Type).ToHashSet();
         var changes = new List<PlannedChange>();

@@ -1,0 +1,64 @@
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Tests.TestBed;
+
+namespace AgentLens.Operator.Tests.Crawling;
+
+/// <summary>The parts of Streamable HTTP the SDK's stateless server does not exercise: sessions, cursors, DELETE.</summary>
+[TestFixture]
+public sealed class McpIntrospectionTests
+{
+    [Test]
+    public async Task Introspection_HonoursTheSession_FollowsCursors_AndEndsTheSession()
+    {
+        await using var server = new LoopbackServer((request, stream, ct) =>
+        {
+            if (request.Path != "/mcp")
+            {
+                return LoopbackServer.Respond(stream, 404, "{}", ct: ct);
+            }
+
+            if (request.Method == "DELETE")
+            {
+                return LoopbackServer.Respond(stream, 200, string.Empty, ct: ct);
+            }
+
+            var body = request.Body;
+            var id = System.Text.Json.JsonDocument.Parse(body).RootElement.TryGetProperty("id", out var i) ? i.GetInt32() : 0;
+            string Reply(string result) => $$"""{"jsonrpc":"2.0","id":{{id}},"result":{{result}}}""";
+            if (body.Contains("\"initialize\"", StringComparison.Ordinal))
+            {
+                return LoopbackServer.Respond(stream, 200, Reply("""{"protocolVersion":"2025-03-26","capabilities":{"tools":{},"prompts":{}},"serverInfo":{"name":"paged","version":"2"}}"""),
+                    ct: ct, headers: ("Mcp-Session-Id", "sess-1"));
+            }
+
+            if (body.Contains("notifications/initialized", StringComparison.Ordinal))
+            {
+                return LoopbackServer.Respond(stream, 202, string.Empty, ct: ct);
+            }
+
+            if (body.Contains("\"tools/list\"", StringComparison.Ordinal))
+            {
+                return body.Contains("\"cursor\":\"p2\"", StringComparison.Ordinal)
+                    ? LoopbackServer.Respond(stream, 200, "event: message\ndata: " + Reply("""{"tools":[{"name":"b"}]}""") + "\n\n", "text/event-stream", ct)
+                    : LoopbackServer.Respond(stream, 200, Reply("""{"tools":[{"name":"a"}],"nextCursor":"p2"}"""), ct: ct);
+            }
+
+            var notFound = """{"code":-32601,"message":"Method not found"}""";
+            return LoopbackServer.Respond(stream, 200, $$"""{"jsonrpc":"2.0","id":{{id}},"error":{{notFound}}}""", ct: ct);
+        });
+        using var harness = new CrawlerHarness();
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        Assert.That(fetched!.Card.Capabilities.Select(c => c.Name), Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2025-03-26"));
+        var mcp = server.Requests.Where(r => r.Path == "/mcp").ToList();
+        Assert.That(mcp.Skip(1).Select(r => r.Header("Mcp-Session-Id")), Is.All.EqualTo("sess-1"), "the session id goes back on every request");
+        Assert.That(mcp.Skip(1).Select(r => r.Header("MCP-Protocol-Version")), Is.All.EqualTo("2025-03-26"));
+        Assert.That(mcp.Any(r => r.Body.Contains("resources/list", StringComparison.Ordinal)), Is.False, "resources were not declared");
+        Assert.That(mcp.Last().Method, Is.EqualTo("DELETE"));
+    }
+}
