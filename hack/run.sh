@@ -71,10 +71,13 @@ run: look at the catalog in another terminal:
        export KUBECONFIG=$kubeconfig
        $assets/kubectl get cm -l agentlens.io/catalog=entry -L agentlens.io/protocol,agentlens.io/lifecycle,agentlens.io/team
        $assets/kubectl get cm agentlens-status -o jsonpath='{.data.status\.json}'
+run: or through the catalog API (and watch it at /api/v1/agents/watch):
+       curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" http://127.0.0.1:8082/api/v1/agents
 run: stop with Ctrl-C.
 MSG
 
 dotnet Operator/bin/Debug/net10.0/AgentLens.Operator.dll --kubeconfig "$kubeconfig" --leader-elect=false --store-namespace default \
-  --poll-interval 30s --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 "$@" &
+  --poll-interval 30s --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 \
+  --api-bind-address 127.0.0.1:8082 "$@" &
 op_pid=$!
 wait "$op_pid"

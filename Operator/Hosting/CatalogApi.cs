@@ -365,7 +365,7 @@ internal sealed class KubernetesApiAccess(IKubernetes client, StoreNamespace sto
         var header = http.Request.Headers.Authorization.FirstOrDefault();
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {
-            return CatalogApi.Error(401, "a Kubernetes bearer token is required (Authorization: Bearer …)");
+            return CatalogApi.Error(401, "a Kubernetes bearer token is required in the Authorization header");
         }
 
         var token = header[7..].Trim();
