@@ -25,7 +25,9 @@ internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider t
     private DateTimeOffset windowStart;
     private int sentInWindow;
 
-    public int Dropped { get; private set; }
+    private int dropped;
+
+    public int Dropped => Volatile.Read(ref dropped);
 
     public async Task RecordAsync(EventTarget target, string reason, string message, bool warning, CancellationToken cancellationToken)
     {
@@ -33,7 +35,7 @@ internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider t
         var key = (target.Namespace, target.Name, reason);
         if (lastSent.TryGetValue(key, out var last) && now - last < PerObjectInterval || !TakeBudget(now))
         {
-            Dropped++;
+            Interlocked.Increment(ref dropped);
             return;
         }
 

@@ -76,9 +76,19 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
     public async Task<CrawlResult> CrawlOneAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var outcome = request.Agent.Protocol == Protocol.Mcp
-            ? await CrawlMcpAsync(request.Agent, cancellationToken)
-            : await CrawlCardAsync(request, cancellationToken);
+        CrawlOutcome outcome;
+        try
+        {
+            outcome = request.Agent.Protocol == Protocol.Mcp
+                ? await CrawlMcpAsync(request.Agent, cancellationToken)
+                : await CrawlCardAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever one agent does (a URL the HTTP stack refuses, say) stays that agent's failure.
+            outcome = new CrawlFailed(new CrawlFailure(CrawlFailureReason.Configuration, $"{request.Agent.Endpoint}: {e.GetType().Name}: {e.Message}"));
+        }
+
         var elapsed = time.GetElapsedTime(started);
         metrics.RecordCrawl(request.Agent.Protocol, outcome, elapsed);
         return new CrawlResult(request.Agent, outcome, elapsed);
