@@ -27,6 +27,7 @@ internal sealed class Metrics
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
     private double lastSuccess;
+    private Func<int> watchers = () => 0;
     private int leader;
 
     public Metrics(IMeterFactory meterFactory)
@@ -46,6 +47,7 @@ internal sealed class Metrics
         catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict).");
         pushEntryInvalid = meter.CreateCounter<long>("agentlens_push_entries_invalid", description: "Push entries that could not be read, by reason.");
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
+        meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
     }
 
@@ -85,6 +87,8 @@ internal sealed class Metrics
     public void CatalogEntries(IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> counts) => catalogEntries = counts;
 
     public void MissedTicks(long count) => missedTicks.Add(count);
+
+    public void ObserveWatchers(Func<int> count) => watchers = count;
 
     public void Leader(bool isLeader) => Volatile.Write(ref leader, isLeader ? 1 : 0);
 

@@ -82,17 +82,6 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
 
     public bool IsSynced => synced.Task.IsCompleted;
 
-    public int Watchers
-    {
-        get
-        {
-            lock (gate)
-            {
-                return subscribers.Count;
-            }
-        }
-    }
-
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
 
     public (long Version, IReadOnlyList<StoredEntry> Items) Snapshot()

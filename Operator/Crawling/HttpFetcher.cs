@@ -38,8 +38,6 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
     private const int MaxTokenFileBytes = 16 * 1024;
     private readonly CrawlOptions crawl = options.Value.Crawl;
 
-    public int MaxBytes => crawl.MaxBytes;
-
     public async Task<(FetchResponse? Response, CrawlFailure? Failure)> SendAsync(FetchRequest request, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(request.Timeout, time);

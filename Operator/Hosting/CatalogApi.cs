@@ -24,7 +24,12 @@ internal static class CatalogApi
         builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
             ? new OpenApiAccess()
             : new KubernetesApiAccess(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<StoreNamespace>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<WatcherCount>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var count = new WatcherCount();
+            sp.GetRequiredService<Metrics>().ObserveWatchers(() => count.Open);
+            return count;
+        });
     }
 
     public static void MapCatalogApi(this WebApplication app)
