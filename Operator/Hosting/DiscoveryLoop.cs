@@ -117,9 +117,14 @@ internal sealed class DiscoveryLoop(
                 }
             }
 
-            if (!stoppingToken.IsCancellationRequested)
+            try
             {
-                await Task.Delay(le.RetryPeriod, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                // Leadership lost: stand again after a retry period, as a follower would.
+                await Task.Delay(le.RetryPeriod, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
