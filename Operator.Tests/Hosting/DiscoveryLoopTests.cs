@@ -15,7 +15,22 @@ public sealed class DiscoveryLoopTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    private readonly WatchedClock clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A fake clock that tells when the loop has started waiting on it (a timer was created).</summary>
+    private sealed class WatchedClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int timers;
+
+        public int Timers => Volatile.Read(ref timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref timers);
+            return timer;
+        }
+    }
     private SemaphoreSlim cycleStarted = null!;
     private Mock<IReconciler> reconciler = null!;
     private OperatorHealth health = null!;
@@ -51,18 +66,18 @@ public sealed class DiscoveryLoopTests
     private async Task<bool> NextCycleAsync() => await cycleStarted.WaitAsync(Patience);
 
     /// <summary>
-    /// Waits until the loop has finished its cycle and is waiting for the next tick, so that advancing the
-    /// fake clock lands on its timer and not before the timer exists.
+    /// Waits until the loop has finished its cycle and is waiting on the clock for the next tick, so that
+    /// advancing the fake clock lands on its timer and not before the timer exists.
     /// </summary>
-    private async Task LoopIdleAsync()
+    private async Task LoopIdleAsync(int timersBefore)
     {
         var deadline = DateTime.UtcNow + Patience;
-        while (health.LastCycleFinished < clock.GetUtcNow() && DateTime.UtcNow < deadline)
+        while (clock.Timers <= timersBefore && DateTime.UtcNow < deadline)
         {
             await Task.Delay(5);
         }
 
-        await Task.Delay(100);
+        Assert.That(clock.Timers, Is.GreaterThan(timersBefore), "the loop waits on the clock");
     }
 
     private async Task<bool> NoCycleAsync() => !await cycleStarted.WaitAsync(TimeSpan.FromMilliseconds(300));
@@ -71,10 +86,11 @@ public sealed class DiscoveryLoopTests
     public async Task FirstCycleRunsAtStartUp_ThenOneEveryPollInterval()
     {
         using var loop = Loop();
+        var timers = clock.Timers;
         await loop.StartAsync(CancellationToken.None);
 
         Assert.That(await NextCycleAsync(), Is.True, "a cycle at start-up");
-        await LoopIdleAsync();
+        await LoopIdleAsync(timers);
         clock.Advance(Interval - TimeSpan.FromSeconds(1));
         Assert.That(await NoCycleAsync(), Is.True, "none before the interval has passed");
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -108,9 +124,10 @@ public sealed class DiscoveryLoopTests
     {
         cycle = () => throw new InvalidOperationException("boom");
         using var loop = Loop();
+        var timers = clock.Timers;
         await loop.StartAsync(CancellationToken.None);
         Assert.That(await NextCycleAsync(), Is.True);
-        await LoopIdleAsync();
+        await LoopIdleAsync(timers);
 
         cycle = () => Task.FromResult(Report());
         clock.Advance(Interval);
