@@ -116,12 +116,7 @@ public sealed class ReconcilerIntegrationTests
         using var admin = await ReconcilerHarness.CreateAsync(cp);
         await using var agent = new SwitchableAgent("Svc", "s1");
         await using var stat = new SwitchableAgent("Static", "s2");
-        var port = new Uri(agent.BaseUrl).Port;
-        await cp.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
-        {
-            Metadata = new V1ObjectMeta { Name = "svc-agent", Annotations = new Dictionary<string, string> { ["agentlens.io/type"] = "a2a", ["agentlens.io/port"] = port.ToString(CultureInfo.InvariantCulture) } },
-            Spec = new V1ServiceSpec { Type = "ExternalName", ExternalName = "127.0.0.1" },
-        }, admin.ServicesNamespace);
+        await admin.AnnounceAsync(cp.Client, "svc-agent", agent.BaseUrl);
         await admin.WriteStaticAsync(("static", stat.BaseUrl));
         await admin.CycleAsync();
         var before = await admin.EntriesAsync();
@@ -246,12 +241,7 @@ public sealed class ReconcilerIntegrationTests
     {
         using var h = await ReconcilerHarness.CreateAsync(cp);
         await using var agent = new SwitchableAgent("Both", "x");
-        var port = new Uri(agent.BaseUrl).Port;
-        await cp.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
-        {
-            Metadata = new V1ObjectMeta { Name = "both", Annotations = new Dictionary<string, string> { ["agentlens.io/type"] = "a2a", ["agentlens.io/port"] = port.ToString(CultureInfo.InvariantCulture) } },
-            Spec = new V1ServiceSpec { Type = "ExternalName", ExternalName = "127.0.0.1" },
-        }, h.ServicesNamespace);
+        await h.AnnounceAsync(cp.Client, "both", agent.BaseUrl);
         await h.WriteStaticAsync(("both-static", agent.BaseUrl));
 
         await h.CycleAsync();

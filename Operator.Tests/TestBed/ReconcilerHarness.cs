@@ -63,6 +63,22 @@ internal sealed class ReconcilerHarness : IDisposable
     public Task WriteStaticAsync(params (string Name, string Url)[] agents) =>
         File.WriteAllTextAsync(StaticPath, "sources:\n" + string.Concat(agents.Select(a => $"  - {{name: {a.Name}, type: a2a, url: '{a.Url}'}}\n")));
 
+    /// <summary>Announces a loopback agent as a platform team would: an annotated ExternalName Service.</summary>
+    public Task AnnounceAsync(IKubernetes client, string serviceName, string agentBaseUrl) =>
+        client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = serviceName,
+                Annotations = new Dictionary<string, string>
+                {
+                    ["agentlens.io/type"] = "a2a",
+                    ["agentlens.io/port"] = new Uri(agentBaseUrl).Port.ToString(CultureInfo.InvariantCulture),
+                },
+            },
+            Spec = new V1ServiceSpec { Type = "ExternalName", ExternalName = "127.0.0.1" },
+        }, ServicesNamespace);
+
     public async Task<Dictionary<string, StoredEntry>> EntriesAsync() =>
         (await Store.ListAsync(CancellationToken.None)).ToDictionary(e => e.Name);
 
