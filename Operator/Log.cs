@@ -62,4 +62,13 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Information, "Watcher cut off: it fell {Buffer} events behind (it can resume with Last-Event-ID)")]
     public static partial void WatcherOverflowed(ILogger logger, int buffer);
+
+    [LoggerMessage(42, LogLevel.Warning, "{Loser} announces {Endpoint}, which belongs to {Owner}; ignored (DuplicateAgent)")]
+    public static partial void DuplicateAgent(ILogger logger, string loser, string endpoint, string owner);
+
+    [LoggerMessage(43, LogLevel.Warning, "The API server refused catalog entry {Name} for {Endpoint} ({Status}); the agent's owner gets an Event")]
+    public static partial void WriteRefused(ILogger logger, string name, string endpoint, int status);
+
+    [LoggerMessage(44, LogLevel.Warning, "Catalog API: the API server is unreachable for a token or access review: {Message}")]
+    public static partial void ReviewUnavailable(ILogger logger, string message);
 }

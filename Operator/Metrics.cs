@@ -24,6 +24,7 @@ internal sealed class Metrics
     private readonly Counter<long> catalogWrites;
     private readonly Counter<long> pushEntryInvalid;
     private readonly Counter<long> missedTicks;
+    private readonly Counter<long> duplicateAgents;
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
     private double lastSuccess;
@@ -44,8 +45,9 @@ internal sealed class Metrics
         crawlDuration = meter.CreateHistogram<double>("agentlens_crawl_duration", "s", "Duration of fetching one agent's card (and introspecting an MCP server).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         meter.CreateObservableGauge("agentlens_catalog_entries", ObserveCatalogEntries, description: "Catalog entries by protocol, lifecycle and source.");
-        catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict).");
+        catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict, refused).");
         pushEntryInvalid = meter.CreateCounter<long>("agentlens_push_entries_invalid", description: "Push entries that could not be read, by reason.");
+        duplicateAgents = meter.CreateCounter<long>("agentlens_duplicate_agents", description: "Announcements ignored because another source object owns their endpoint, by source.");
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
@@ -85,6 +87,8 @@ internal sealed class Metrics
     public void PushEntryInvalid(string reason) => pushEntryInvalid.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void CatalogEntries(IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> counts) => catalogEntries = counts;
+
+    public void DuplicateAgent(SourceType source) => duplicateAgents.Add(1, new KeyValuePair<string, object?>("source", source.ToWire()));
 
     public void MissedTicks(long count) => missedTicks.Add(count);
 

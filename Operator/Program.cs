@@ -2,6 +2,12 @@ using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
 
 // AgentLens Operator: finds AI agents in the cluster, fetches their cards and keeps a catalog of them.
+if (OperatorOptionsRegistration.WantsHelp(args))
+{
+    await Console.Out.WriteAsync(OperatorOptionsRegistration.Help());
+    return 0;
+}
+
 if (!OperatorOptionsRegistration.TryNormalizeArgs(args, out var operatorArgs, out var argError))
 {
     await Console.Error.WriteLineAsync($"agentlens-operator: {argError}");

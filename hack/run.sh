@@ -77,7 +77,7 @@ run: stop with Ctrl-C.
 MSG
 
 dotnet Operator/bin/Debug/net10.0/AgentLens.Operator.dll --kubeconfig "$kubeconfig" --leader-elect=false --store-namespace default \
-  --poll-interval 30s --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 \
+  --poll-interval 30s --crawl-allow-cidrs 127.0.0.1/32 --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 \
   --api-bind-address 127.0.0.1:8082 "$@" &
 op_pid=$!
 wait "$op_pid"

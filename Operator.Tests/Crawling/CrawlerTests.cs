@@ -115,8 +115,10 @@ public sealed class CrawlerTests
     [Test]
     public async Task Crawl_SendsConfiguredHeadersAndBearerToken()
     {
-        var tokenFile = Path.GetTempFileName();
+        var tokenDirectory = Directory.CreateTempSubdirectory("agentlens-tokens-").FullName;
+        var tokenFile = Path.Combine(tokenDirectory, "token");
         await File.WriteAllTextAsync(tokenFile, "s3cret\n");
+        using var withTokens = new CrawlerHarness(c => c.TokenDirectories = [tokenDirectory]);
         try
         {
             await using var server = LoopbackServer.Json("""{"name":"x"}""");
@@ -126,7 +128,7 @@ public sealed class CrawlerTests
                 BearerTokenFile = tokenFile,
             };
 
-            await harness.CrawlAsync(agent);
+            await withTokens.CrawlAsync(agent);
 
             var request = server.Requests.Single();
             Assert.That(request.Header("Authorization"), Is.EqualTo("Bearer s3cret"));
@@ -135,7 +137,7 @@ public sealed class CrawlerTests
         }
         finally
         {
-            File.Delete(tokenFile);
+            Directory.Delete(tokenDirectory, recursive: true);
         }
     }
 

@@ -100,7 +100,7 @@ public sealed class HostileEndpointTests
         var failure = await FailureFrom(server);
 
         Assert.That(failure.Reason, Is.EqualTo(CrawlFailureReason.Redirect));
-        Assert.That(failure.Message, Does.Contain("another host"));
+        Assert.That(failure.Message, Does.Contain("another origin"));
         Assert.That(server.RequestCount, Is.EqualTo(1));
     }
 

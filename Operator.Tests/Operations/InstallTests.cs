@@ -100,7 +100,7 @@ public sealed class InstallTests
             Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
             Assert.That(result.StandardOutput, Does.Contain($"store namespace {ns}"));
             var status = await cp.Client.CoreV1.ReadNamespacedConfigMapAsync("agentlens-status", ns);
-            Assert.That(status.Data["status.json"], Does.Contain("\"result\": \"success\""));
+            Assert.That(status.Data["status.json"], Does.Contain("\"result\":\"success\""));
 
             // README: look at the catalog.
             var catalog = await Tools.KubectlAsync(cp.KubeconfigPath, "get", "cm", "-n", ns, "-l", "agentlens.io/catalog=entry", "-L", "agentlens.io/protocol,agentlens.io/lifecycle,agentlens.io/team");

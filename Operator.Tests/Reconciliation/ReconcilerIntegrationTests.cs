@@ -260,6 +260,6 @@ public sealed class ReconcilerIntegrationTests
         await h.Reconciler.WriteStatusAsync(report, "me", CancellationToken.None);
 
         var status = await cp.Client.CoreV1.ReadNamespacedConfigMapAsync(CatalogNames.StatusConfigMap, h.StoreNamespace);
-        Assert.That(status.Data[CatalogNames.StatusKey], Does.Contain("\"result\": \"success\"").And.Contain("\"leader\": \"me\""));
+        Assert.That(status.Data[CatalogNames.StatusKey], Does.Contain("\"result\":\"success\"").And.Contain("\"leader\":\"me\""));
     }
 }

@@ -35,7 +35,7 @@ public sealed class StaticFileSourceTests
             tags: "search, internal"
             headers:
               X-Client: agentlens
-            bearerTokenFile: /var/run/secrets/token
+            bearerTokenFile: /var/run/secrets/agentlens/token
           - name: ui
             type: a2ui
             url: http://ui.example:8080
@@ -57,7 +57,7 @@ public sealed class StaticFileSourceTests
         Assert.That(agents["search"].McpUrl, Is.EqualTo("http://search.tools.internal:8000/mcp"));
         Assert.That(agents["search"].CardUrls[0], Is.EqualTo("http://search.tools.internal:8000/.well-known/mcp/server-card.json"));
         Assert.That(agents["search"].Headers["X-Client"], Is.EqualTo("agentlens"));
-        Assert.That(agents["search"].BearerTokenFile, Is.EqualTo("/var/run/secrets/token"));
+        Assert.That(agents["search"].BearerTokenFile, Is.EqualTo("/var/run/secrets/agentlens/token"));
         Assert.That(agents["ui"].CardUrls[0], Is.EqualTo("http://ui.example:8080/.well-known/agent-card.json"));
     }
 

@@ -14,6 +14,8 @@ internal sealed class CrawlerHarness : IDisposable
     public CrawlerHarness(Action<CrawlOptions>? configure = null)
     {
         var options = new OperatorOptions();
+        // Tests opt in to their loopback agents on 127.0.0.1; stand-ins for internal services (127.0.0.2+) stay denied.
+        options.Crawl.AllowCidrs = ["127.0.0.1/32"];
         configure?.Invoke(options.Crawl);
         var wrapped = Options.Create(options);
         http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };

@@ -55,12 +55,12 @@ internal sealed class A2aCardParser : ICardParser
         var majorText = protocolVersion.Split('.')[0].TrimStart('v', 'V');
         if (!int.TryParse(majorText, NumberStyles.None, CultureInfo.InvariantCulture, out var major))
         {
-            throw new CardParseException(CardErrorReason.InvalidField, $"protocolVersion '{protocolVersion}' is not a version number");
+            throw new CardParseException(CardErrorReason.InvalidField, "protocolVersion is not a version number");
         }
 
         if (major > MaxMajorVersion)
         {
-            throw new CardParseException(CardErrorReason.UnsupportedVersion, $"A2A protocol version {protocolVersion} is newer than the versions understood (0.2, 0.3, 1.0)");
+            throw new CardParseException(CardErrorReason.UnsupportedVersion, $"A2A protocol version {major}.x is newer than the versions understood (0.2, 0.3, 1.0)");
         }
     }
 

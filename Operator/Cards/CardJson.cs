@@ -29,23 +29,27 @@ internal static class CardJson
     {
         try
         {
-            return JsonSerializer.Deserialize(json.Span, type)
+            return JsonSerializer.Deserialize(WithoutBom(json.Span), type)
                 ?? throw new CardParseException(CardErrorReason.InvalidJson, "the card is JSON null");
         }
         catch (JsonException e)
         {
-            var where = e.Path is null ? string.Empty : $" at {e.Path}";
+            // The message names the place only: the serializer's own text quotes the offending bytes, and a
+            // body that is not a card must not leak into status, Events or logs (it may be an internal page).
+            var where = e.Path is null or "$" ? string.Empty : $" at {e.Path}";
+            var line = e.LineNumber is { } l ? $" (line {l + 1}, byte {e.BytePositionInLine + 1})" : string.Empty;
             // A well-formed document with a field of the wrong type is a bad card, not bad JSON.
-            var reason = e.Message.Contains("could not be converted", StringComparison.Ordinal)
-                ? CardErrorReason.InvalidField
-                : CardErrorReason.InvalidJson;
-            throw new CardParseException(reason, $"the card is not valid{where}: {FirstSentence(e.Message)}", e);
+            if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+            {
+                throw new CardParseException(CardErrorReason.InvalidJson, $"the body is nested deeper than {MaxDepth} levels{line}", e);
+            }
+
+            return e.Message.Contains("could not be converted", StringComparison.Ordinal)
+                ? throw new CardParseException(CardErrorReason.InvalidField, $"a field{where} has the wrong type{line}", e)
+                : throw new CardParseException(CardErrorReason.InvalidJson, $"the body is not valid JSON{where}{line}", e);
         }
     }
 
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
-    }
+    /// <summary>JSON text may start with a UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore it).</summary>
+    public static ReadOnlySpan<byte> WithoutBom(ReadOnlySpan<byte> json) => json.StartsWith("\uFEFF"u8) ? json[3..] : json;
 }

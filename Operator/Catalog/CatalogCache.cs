@@ -77,6 +77,10 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long version;
 
+    // One sorted view shared by every reader until the next change: a thousand watchers taking a snapshot
+    // cost one array, not a thousand copies of the catalog.
+    private ImmutableArray<StoredEntry>? sorted;
+
     /// <summary>Identifies this cache's numbering; a Last-Event-ID from another epoch cannot be replayed.</summary>
     public string Epoch { get; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]);
 
@@ -88,9 +92,11 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
     {
         lock (gate)
         {
-            return (version, [.. items.Values.OrderBy(i => i.Name, StringComparer.Ordinal)]);
+            return (version, SortedLocked());
         }
     }
+
+    private ImmutableArray<StoredEntry> SortedLocked() => sorted ??= [.. items.Values.OrderBy(i => i.Name, StringComparer.Ordinal)];
 
     public StoredEntry? Get(string name)
     {
@@ -119,7 +125,7 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
                 }
             }
 
-            return new Subscription(subscriber, [.. items.Values.OrderBy(i => i.Name, StringComparer.Ordinal)], [], version, Resynced: lastEventId is not null);
+            return new Subscription(subscriber, SortedLocked(), [], version, Resynced: lastEventId is not null);
         }
     }
 
@@ -288,6 +294,7 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
 
     private void PublishLocked(CatalogEventType type, StoredEntry entry, StoredEntry? previous)
     {
+        sorted = null;
         if (type == CatalogEventType.Deleted)
         {
             items.Remove(entry.Name);

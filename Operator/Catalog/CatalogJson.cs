@@ -5,14 +5,15 @@ using AgentLens.Operator.Domain;
 namespace AgentLens.Operator.Catalog;
 
 /// <summary>
-/// The canonical JSON of an AgentType: declaration-order properties, nulls left out, times in whole UTC
-/// seconds. Equal content always gives equal bytes, so comparing what is stored with what is desired is
-/// exact and a ConfigMap is written only when something really changed.
+/// The canonical JSON of an AgentType: compact, declaration-order properties, nulls left out, times in whole
+/// UTC seconds, non-ASCII text written as UTF-8 rather than 6-byte escapes. Equal content always gives equal
+/// bytes, so comparing what is stored with what is desired is exact and a ConfigMap is written only when
+/// something really changed.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    WriteIndented = true,
+    WriteIndented = false,
     MaxDepth = 32,
     Converters = [typeof(UtcSecondsConverter)])]
 [JsonSerializable(typeof(AgentType))]
@@ -21,13 +22,23 @@ internal sealed partial class CatalogJsonContext : JsonSerializerContext;
 
 internal static class CatalogJson
 {
-    public static byte[] Serialize(AgentType entry) => JsonSerializer.SerializeToUtf8Bytes(entry, CatalogJsonContext.Default.AgentType);
+    // The default encoder escapes every non-ASCII character (6 bytes each); a catalog is not embedded in HTML.
+    private static readonly CatalogJsonContext Context = new(new JsonSerializerOptions(CatalogJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
-    public static string SerializeToString(AgentType entry) => JsonSerializer.Serialize(entry, CatalogJsonContext.Default.AgentType);
+    public static JsonSerializerOptions Options => Context.Options;
+
+    public static byte[] Serialize(AgentType entry) => JsonSerializer.SerializeToUtf8Bytes(entry, Context.AgentType);
+
+    public static string SerializeToString(AgentType entry) => JsonSerializer.Serialize(entry, Context.AgentType);
+
+    public static string SerializeStatus(OperatorStatus status) => JsonSerializer.Serialize(status, Context.OperatorStatus);
 
     /// <exception cref="JsonException">Not an AgentType.</exception>
     public static AgentType Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, CatalogJsonContext.Default.AgentType) ?? throw new JsonException("the document is null");
+        JsonSerializer.Deserialize(json, Context.AgentType) ?? throw new JsonException("the document is null");
 
     /// <summary>Times as Kubernetes writes them: RFC 3339, UTC, whole seconds.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset time) =>

@@ -14,6 +14,9 @@ namespace AgentLens.Operator.Catalog;
 internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeNamespace, bool storeRawCard) : ICatalogStore
 {
     private const int PageSize = 500;
+
+    /// <summary>A raw card larger than this is not kept: with a 512 KiB entry the ConfigMap stays under 1 MiB.</summary>
+    public const int MaxRawCardBytes = 256 * 1024;
     private static readonly string Selector = $"{Annotations.CatalogLabel}={Annotations.CatalogEntryValue}";
 
     public string Namespace => storeNamespace;
@@ -94,7 +97,7 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
 
     public async Task WriteStatusAsync(OperatorStatus status, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.Serialize(status, CatalogJsonContext.Default.OperatorStatus);
+        var json = CatalogJson.SerializeStatus(status);
         var labels = new Dictionary<string, string> { [Annotations.ManagedByLabel] = Annotations.ManagedByValue };
         try
         {
@@ -137,7 +140,10 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         {
             if (rawCard is { } raw)
             {
-                data[CatalogNames.CardKey] = Encoding.UTF8.GetString(raw.Span);
+                if (raw.Length <= MaxRawCardBytes)
+                {
+                    data[CatalogNames.CardKey] = Encoding.UTF8.GetString(raw.Span);
+                }
             }
             else if (current.Data?.TryGetValue(CatalogNames.CardKey, out var kept) == true)
             {

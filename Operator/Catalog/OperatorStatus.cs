@@ -27,4 +27,7 @@ internal sealed record CycleCounts
     public int Unchanged { get; init; }
     public int Conflicts { get; init; }
     public int Writes { get; init; }
+
+    /// <summary>Writes the API server refused for their content (each reported on the agent's own object).</summary>
+    public int Refused { get; init; }
 }

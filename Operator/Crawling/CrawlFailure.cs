@@ -13,6 +13,7 @@ internal enum CrawlFailureReason
     InvalidJson,
     InvalidCard,
     Configuration,
+    DeniedAddress,
 }
 
 internal sealed record CrawlFailure(CrawlFailureReason Reason, string Message)

@@ -21,12 +21,18 @@ internal sealed record CardUnchanged : CrawlOutcome;
 
 internal sealed record CrawlFailed(CrawlFailure Failure) : CrawlOutcome;
 
+/// <summary>The cycle's crawl budget ran out before this agent's turn: its entry stays as it is until next cycle.</summary>
+internal sealed record CrawlDeferred : CrawlOutcome;
+
 internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, TimeSpan Duration);
 
 /// <summary>
 /// Fetches many agents' cards at once: at most <c>concurrency</c> requests in flight and at most
 /// <c>perHostConcurrency</c> per host (scheme, host and port), so a cycle takes about as long as its slowest
 /// agent rather than the sum of all of them. Each agent's failure is its own result; nothing throws out.
+/// Time is bounded three ways: each request by the agent's timeout (capped at <c>maxTimeout</c>), all of an
+/// agent's requests together by <c>agentBudget</c>, and the whole crawl by <c>cycleBudget</c> — agents still
+/// waiting then are <see cref="CrawlDeferred"/>, so one slow tenant can never hold the cycle.
 /// </summary>
 internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics) : ICrawler
 {
@@ -38,6 +44,8 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
     public async Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken)
     {
         using var inFlight = new SemaphoreSlim(crawl.Concurrency);
+        using var cycleBudget = new CancellationTokenSource(crawl.CycleBudget, time);
+        using var budgetOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cycleBudget.Token);
         var perHost = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
         try
         {
@@ -45,10 +53,26 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
             {
                 // Wait for the host's slot before taking a global one, so a busy host never holds global slots idle.
                 var hostSlot = perHost.GetOrAdd(AgentEndpoint.Origin(request.Agent.Endpoint), _ => new SemaphoreSlim(crawl.PerHostConcurrency));
-                await hostSlot.WaitAsync(cancellationToken);
                 try
                 {
-                    await inFlight.WaitAsync(cancellationToken);
+                    await hostSlot.WaitAsync(budgetOrStop.Token);
+                }
+                catch (OperationCanceledException) when (cycleBudget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    return new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
+                }
+
+                try
+                {
+                    try
+                    {
+                        await inFlight.WaitAsync(budgetOrStop.Token);
+                    }
+                    catch (OperationCanceledException) when (cycleBudget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                    {
+                        return new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
+                    }
+
                     try
                     {
                         return await CrawlOneAsync(request, cancellationToken);
@@ -77,11 +101,18 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
     {
         var started = time.GetTimestamp();
         CrawlOutcome outcome;
+        using var budget = new CancellationTokenSource(crawl.AgentBudget, time);
+        using var budgetOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {
             outcome = request.Agent.Protocol == Protocol.Mcp
-                ? await CrawlMcpAsync(request.Agent, cancellationToken)
-                : await CrawlCardAsync(request, cancellationToken);
+                ? await CrawlMcpAsync(request.Agent, budgetOrStop.Token)
+                : await CrawlCardAsync(request, budgetOrStop.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = new CrawlFailed(new CrawlFailure(CrawlFailureReason.Timeout,
+                $"{request.Agent.Endpoint}: all requests together took longer than the agent budget of {Duration.Format(crawl.AgentBudget)}"));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -196,6 +227,7 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
         catch (CardParseException e)
         {
             var reason = e.Reason == CardErrorReason.InvalidJson ? CrawlFailureReason.InvalidJson : CrawlFailureReason.InvalidCard;
+            // The parser's message names fields and positions, never the body's bytes.
             return new CrawlFailed(new CrawlFailure(reason, $"{url}: {e.Reason}: {e.Message}"));
         }
     }
@@ -208,7 +240,7 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
         BearerTokenFile = agent.BearerTokenFile,
     };
 
-    private TimeSpan TimeoutFor(DiscoveredAgent agent) => agent.Timeout ?? crawl.Timeout;
+    private TimeSpan TimeoutFor(DiscoveredAgent agent) => agent.Timeout is { } own && own < crawl.MaxTimeout ? own : agent.Timeout is null ? crawl.Timeout : crawl.MaxTimeout;
 
     private static CrawlFailure StatusFailure(string url, FetchResponse response) =>
         new(CrawlFailureReason.HttpStatus, $"{url} answered {(int)response.Status} {response.Status}");

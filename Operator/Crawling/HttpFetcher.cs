@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
+using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -28,15 +29,17 @@ internal sealed record FetchResponse(HttpStatusCode Status, ReadOnlyMemory<byte>
 }
 
 /// <summary>
-/// The crawler's only door to the network: a typed <see cref="HttpClient"/> that reads headers first and
-/// the body through a size cap, follows at most N redirects and only to the same host, applies one
-/// timeout to the whole exchange (a body trickling a byte a second ends on time), and turns every failure
-/// into a <see cref="CrawlFailure"/> instead of throwing.
+/// The crawler's only door to the network: a typed <see cref="HttpClient"/> that connects only to addresses
+/// the <see cref="AddressPolicy"/> allows, reads headers first and the body through a size cap, follows at
+/// most N redirects and only within the same origin (scheme, host and port), applies one timeout to the
+/// whole exchange (a body trickling a byte a second ends on time), and turns every failure into a
+/// <see cref="CrawlFailure"/> instead of throwing. No failure message ever carries response body bytes.
 /// </summary>
 internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<OperatorOptions> options)
 {
     private const int MaxTokenFileBytes = 16 * 1024;
     private readonly CrawlOptions crawl = options.Value.Crawl;
+    private readonly IReadOnlyList<string> tokenDirectories = options.Value.Crawl.EffectiveTokenDirectories;
 
     public async Task<(FetchResponse? Response, CrawlFailure? Failure)> SendAsync(FetchRequest request, CancellationToken cancellationToken)
     {
@@ -47,7 +50,7 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
         {
             for (var redirects = 0; ; redirects++)
             {
-                using var message = await BuildAsync(request, url, linked.Token);
+                using var message = await BuildAsync(request, url, tokenDirectories, linked.Token);
                 using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
                 if (IsRedirect(response.StatusCode))
                 {
@@ -57,9 +60,15 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
                         return Fail(CrawlFailureReason.Redirect, $"{url} answered {(int)response.StatusCode} without a Location");
                     }
 
-                    if (!string.Equals(target.Host, new Uri(url).Host, StringComparison.OrdinalIgnoreCase) || target.Scheme is not ("http" or "https"))
+                    var origin = new Uri(url);
+                    if (!string.IsNullOrEmpty(target.UserInfo))
                     {
-                        return Fail(CrawlFailureReason.Redirect, $"{url} redirects to another host ({target.GetLeftPart(UriPartial.Authority)}); only same-host redirects are followed");
+                        return Fail(CrawlFailureReason.Redirect, $"{url} redirects to a URL with credentials; refused");
+                    }
+
+                    if (target.Scheme != origin.Scheme || !string.Equals(target.Host, origin.Host, StringComparison.OrdinalIgnoreCase) || target.Port != origin.Port)
+                    {
+                        return Fail(CrawlFailureReason.Redirect, $"{url} redirects to another origin ({target.Scheme}://{target.Authority}); only same-origin redirects are followed");
                     }
 
                     if (redirects >= crawl.MaxRedirects)
@@ -78,6 +87,10 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
         {
             return Fail(CrawlFailureReason.Timeout, $"{url} did not answer within {Domain.Duration.Format(request.Timeout)}");
         }
+        catch (HttpRequestException e) when (e.InnerException is DeniedAddressException denied)
+        {
+            return Fail(CrawlFailureReason.DeniedAddress, $"{url}: {denied.Message}");
+        }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError || e.InnerException is AuthenticationException)
         {
             return Fail(CrawlFailureReason.Tls, $"TLS with {url} failed: {e.Message}");
@@ -90,9 +103,9 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
         {
             return Fail(CrawlFailureReason.Network, $"{url}: {e.Message}");
         }
-        catch (UnauthorizedAccessException e)
+        catch (TokenFileException e)
         {
-            return Fail(CrawlFailureReason.Configuration, $"cannot read the bearer token file: {e.Message}");
+            return Fail(CrawlFailureReason.Configuration, $"cannot use the bearer token file: {e.Message}");
         }
     }
 
@@ -147,7 +160,7 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
         }
     }
 
-    private static async Task<HttpRequestMessage> BuildAsync(FetchRequest request, string url, CancellationToken cancellationToken)
+    private static async Task<HttpRequestMessage> BuildAsync(FetchRequest request, string url, IReadOnlyList<string> tokenDirectories, CancellationToken cancellationToken)
     {
         var message = new HttpRequestMessage(request.Method, url);
         message.Headers.Accept.ParseAdd(request.Accept);
@@ -158,7 +171,7 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
 
         if (request.BearerTokenFile is { } tokenFile)
         {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await ReadTokenAsync(tokenFile, cancellationToken));
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenFile.ReadAsync(tokenFile, tokenDirectories, MaxTokenFileBytes, cancellationToken));
         }
 
         if (request.IfNoneMatch is { } etag)
@@ -180,23 +193,6 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
         return message;
     }
 
-    private static async Task<string> ReadTokenAsync(string path, CancellationToken cancellationToken)
-    {
-        // Re-read on every request so a rotated token is picked up; capped like any other input.
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new UnauthorizedAccessException($"{path} does not exist");
-        }
-
-        if (info.Length > MaxTokenFileBytes)
-        {
-            throw new UnauthorizedAccessException($"{path} is larger than {MaxTokenFileBytes} bytes");
-        }
-
-        return (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
-    }
-
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
@@ -212,5 +208,6 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<O
         ConnectTimeout = crawl.Timeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         MaxResponseHeadersLength = 64,
+        ConnectCallback = new AddressPolicy(crawl).ConnectAsync,
     };
 }

@@ -173,7 +173,7 @@ internal sealed class McpIntrospector(HttpFetcher fetcher)
             }
             catch (JsonException e)
             {
-                return (null, new CrawlFailure(CrawlFailureReason.InvalidJson, $"MCP {method} at {url}: {e.Message}"));
+                return (null, new CrawlFailure(CrawlFailureReason.InvalidJson, $"MCP {method} at {url}: the reply is not valid JSON{Position(e)}"));
             }
 
             if (reply is null)
@@ -186,7 +186,8 @@ internal sealed class McpIntrospector(HttpFetcher fetcher)
             {
                 return methodNotFoundIsEmpty && error.Code == -32601
                     ? (new T(), null)
-                    : (null, new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {method} at {url} failed: {error.Code} {error.Message}"));
+                    // The code only: the server's error text is body content and stays out of status and Events.
+                    : (null, new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {method} at {url} failed with JSON-RPC error {error.Code}"));
             }
 
             try
@@ -195,7 +196,7 @@ internal sealed class McpIntrospector(HttpFetcher fetcher)
             }
             catch (JsonException e)
             {
-                return (null, new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {method} at {url} returned an unexpected result: {e.Message}"));
+                return (null, new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {method} at {url} returned an unexpected result{Position(e)}"));
             }
         }
 
@@ -265,6 +266,8 @@ internal sealed class McpIntrospector(HttpFetcher fetcher)
 
             return stream.ToArray();
         }
+
+        private static string Position(JsonException e) => e.Path is { Length: > 0 } path ? $" (at {path})" : string.Empty;
 
         /// <summary>The reply to request <paramref name="id"/>, from a JSON body or among the events of a stream.</summary>
         private static JsonRpcResponse? FindReply(FetchResponse response, int id)

@@ -127,6 +127,7 @@ internal static class ConditionTypes
     public const string CardFetched = "CardFetched";
     public const string CardValid = "CardValid";
     public const string Discovered = "Discovered";
+    public const string Truncated = "Truncated";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ConditionStatus>))]

@@ -16,6 +16,13 @@ internal sealed record DiscoveredAgent
     public string? McpUrl { get; init; }
 
     public required SourceRef Source { get; init; }
+
+    /// <summary>The announcing object's uid (a Service's), so Events about it land on that very object.</summary>
+    public string? SourceUid { get; init; }
+
+    /// <summary>When the announcing object was created; the older of two claims to one endpoint wins.</summary>
+    public DateTimeOffset? SourceCreated { get; init; }
+
     public string? Team { get; init; }
     public ImmutableArray<string> Tags { get; init; } = [];
 
@@ -45,20 +52,60 @@ internal static class WellKnownPaths
     };
 
     /// <summary>
-    /// Card URLs for an agent at <paramref name="endpoint"/>: the explicit path when given (a full URL or a
-    /// path), else the protocol's defaults.
+    /// Card URLs for an agent at <paramref name="endpoint"/>: the explicit path when given, else the protocol's
+    /// defaults. The card always stays on the endpoint's own origin: a path is joined onto it, and an absolute
+    /// URL is accepted only when it names the same scheme, host and port and carries no credentials.
     /// </summary>
-    public static ImmutableArray<string> CardUrls(Protocol protocol, string endpoint, string? cardPath)
+    public static bool TryCardUrls(Protocol protocol, string endpoint, string? cardPath, out ImmutableArray<string> urls, [NotNullWhen(false)] out string? error)
     {
-        if (!string.IsNullOrWhiteSpace(cardPath))
+        urls = [];
+        error = null;
+        if (string.IsNullOrWhiteSpace(cardPath))
         {
-            return Uri.TryCreate(cardPath, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
-                ? [absolute.ToString()]
-                : [AgentEndpoint.Resolve(endpoint, cardPath.Trim())];
+            urls = [.. DefaultCardPaths(protocol).Select(path => AgentEndpoint.Resolve(endpoint, path))];
+            return true;
         }
 
-        return [.. DefaultCardPaths(protocol).Select(path => AgentEndpoint.Resolve(endpoint, path))];
+        cardPath = cardPath.Trim();
+        var origin = new Uri(AgentEndpoint.Origin(endpoint));
+        if (cardPath.Contains("://", StringComparison.Ordinal) || cardPath.StartsWith("//", StringComparison.Ordinal) || cardPath.StartsWith('\\'))
+        {
+            if (!Uri.TryCreate(cardPath.StartsWith("//", StringComparison.Ordinal) ? origin.Scheme + ":" + cardPath : cardPath, UriKind.Absolute, out var absolute))
+            {
+                error = "the card path is neither a path nor a URL";
+                return false;
+            }
+
+            if (!string.IsNullOrEmpty(absolute.UserInfo))
+            {
+                error = "the card URL carries credentials; use a path on the Service instead";
+                return false;
+            }
+
+            if (absolute.Scheme != origin.Scheme || !string.Equals(absolute.IdnHost, origin.IdnHost, StringComparison.OrdinalIgnoreCase) || absolute.Port != origin.Port)
+            {
+                error = $"the card URL is not on the agent's own address ({origin.Scheme}://{origin.Authority}); give a path such as /.well-known/agent-card.json";
+                return false;
+            }
+
+            urls = [absolute.GetComponents(UriComponents.SchemeAndServer | UriComponents.PathAndQuery, UriFormat.UriEscaped)];
+            return true;
+        }
+
+        var joined = new Uri(AgentEndpoint.Resolve(endpoint, cardPath));
+        if (joined.Authority != origin.Authority || !string.IsNullOrEmpty(joined.UserInfo))
+        {
+            error = "the card path does not stay on the agent's own address";
+            return false;
+        }
+
+        urls = [joined.ToString()];
+        return true;
     }
+
+    /// <summary>Card URLs for trusted input (tests, static files): as <see cref="TryCardUrls"/>, throwing on a bad path.</summary>
+    public static ImmutableArray<string> CardUrls(Protocol protocol, string endpoint, string? cardPath) =>
+        TryCardUrls(protocol, endpoint, cardPath, out var urls, out var error) ? urls : throw new FormatException(error);
 
     /// <summary>The MCP endpoint: the endpoint itself when it has a path, else the given or default path.</summary>
     public static string McpUrl(string endpoint, string? mcpPath)

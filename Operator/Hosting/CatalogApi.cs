@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,7 +24,8 @@ internal static class CatalogApi
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
             ? new OpenApiAccess()
-            : new KubernetesApiAccess(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<StoreNamespace>(), sp.GetRequiredService<TimeProvider>()));
+            : new KubernetesApiAccess(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<StoreNamespace>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<KubernetesApiAccess>>()));
         builder.Services.AddSingleton(sp =>
         {
             var count = new WatcherCount();
@@ -84,7 +86,7 @@ internal static class CatalogApi
         }
 
         var item = cache.Get(name);
-        return item is null ? Error(404, $"no catalog entry named '{name}'") : Json(w => WriteItemBody(w, item));
+        return item is null ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(ItemBytes(item), "application/json");
     }
 
     private static async Task WatchAsync(HttpContext http, CatalogCache cache, WatcherCount watchers, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
@@ -128,28 +130,41 @@ internal static class CatalogApi
         http.Response.Headers["X-Accel-Buffering"] = "no";
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, subscriber.Overflowed);
         var ct = cut.Token;
-        var body = http.Response.Body;
+        // Kestrel holds at most its response buffer (64 KiB) per connection and aborts a client that stops
+        // reading (MinResponseDataRate): nothing here buffers on a slow client's behalf.
+        var body = http.Response.BodyWriter;
         try
         {
+            // The status line first: a client learns it is connected before the snapshot is written.
+            await http.Response.StartAsync(ct);
             if (start.Resynced)
             {
-                await WriteAsync(body, "RESYNC", null, w => w.WriteString("reason", "the history no longer reaches back to Last-Event-ID"), ct);
+                WriteEvent(body, "RESYNC", null, JsonBytes(w => w.WriteString("reason", "the history no longer reaches back to Last-Event-ID")));
             }
 
             if (start.Snapshot is { } snapshot)
             {
-                // Snapshot events carry no id: a client cut off mid-snapshot resumes with a fresh one.
-                foreach (var item in snapshot.Where(filter.Matches))
+                // Snapshot events carry no id: a client cut off mid-snapshot resumes with a fresh one. Each
+                // entry's JSON is rendered once and shared by every watcher.
+                var startId = cache.Id(start.Version);
+                foreach (var item in snapshot)
                 {
-                    await WriteAsync(body, "ADDED", null, w => WriteEventBody(w, "ADDED", start.Version, cache.Id(start.Version), item), ct);
+                    if (filter.Matches(item))
+                    {
+                        WriteEntryEvent(body, "ADDED", null, start.Version, startId, item);
+                        if (body.UnflushedBytes >= FlushBytes)
+                        {
+                            await body.FlushAsync(ct);
+                        }
+                    }
                 }
 
-                await WriteAsync(body, "SYNCED", cache.Id(start.Version), w => w.WriteNumber("version", start.Version), ct);
+                WriteEvent(body, "SYNCED", startId, JsonBytes(w => w.WriteNumber("version", start.Version)));
             }
 
             foreach (var e in start.Replay)
             {
-                await WriteEventAsync(body, cache, e, filter, ct);
+                WriteChange(body, cache, e, filter);
             }
 
             await body.FlushAsync(ct);
@@ -163,7 +178,7 @@ internal static class CatalogApi
                 if (done == tick)
                 {
                     await tick;
-                    await body.WriteAsync(Encoding.UTF8.GetBytes($": heartbeat {time.GetUtcNow():O}\n\n"), ct);
+                    body.Write(Encoding.UTF8.GetBytes($": heartbeat {time.GetUtcNow():O}\n\n"));
                     await body.FlushAsync(ct);
                     tick = ticker.WaitForNextTickAsync(ct).AsTask();
                     continue;
@@ -178,7 +193,7 @@ internal static class CatalogApi
                 {
                     if (e.Version > start.Version)
                     {
-                        await WriteEventAsync(body, cache, e, filter, ct);
+                        WriteChange(body, cache, e, filter);
                     }
                 }
 
@@ -198,11 +213,13 @@ internal static class CatalogApi
         }
     }
 
+    private const int FlushBytes = 32 * 1024;
+
     /// <summary>
     /// An event as this watcher's filter sees it: an entry entering the filter is ADDED, one leaving it is
     /// DELETED, one outside it before and after is not sent at all.
     /// </summary>
-    private static Task WriteEventAsync(Stream body, CatalogCache cache, CatalogEvent e, CatalogFilter filter, CancellationToken ct)
+    private static void WriteChange(System.IO.Pipelines.PipeWriter body, CatalogCache cache, CatalogEvent e, CatalogFilter filter)
     {
         var before = e.Previous is not null && filter.Matches(e.Previous);
         var after = e.Type != CatalogEventType.Deleted && filter.Matches(e.Entry);
@@ -213,42 +230,48 @@ internal static class CatalogApi
             (true, false) => "DELETED",
             _ => null,
         };
-        return type is null
-            ? Task.CompletedTask
-            : WriteAsync(body, type, cache.Id(e.Version), w => WriteEventBody(w, type, e.Version, cache.Id(e.Version), e.Entry), ct);
+        if (type is not null)
+        {
+            var id = cache.Id(e.Version);
+            WriteEntryEvent(body, type, id, e.Version, id, e.Entry);
+        }
     }
 
-    private static async Task WriteAsync(Stream body, string type, string? id, Action<Utf8JsonWriter> data, CancellationToken ct)
+    private static void WriteEntryEvent(System.IO.Pipelines.PipeWriter body, string type, string? sseId, long version, string id, StoredEntry item)
     {
-        var text = new StringBuilder();
-        if (id is not null)
+        if (sseId is not null)
         {
-            text.Append("id: ").Append(id).Append('\n');
+            body.Write(Encoding.UTF8.GetBytes($"id: {sseId}\n"));
         }
 
-        text.Append("event: ").Append(type).Append("\ndata: ").Append(JsonText(data)).Append("\n\n");
-        await body.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), ct);
+        body.Write(Encoding.UTF8.GetBytes($"event: {type}\ndata: "));
+        body.Write(JsonBytes(w =>
+        {
+            w.WriteString("type", type);
+            w.WriteNumber("version", version);
+            w.WriteString("id", id);
+            w.WriteString("name", item.Name);
+            w.WriteString("resourceVersion", item.ResourceVersion);
+            w.WritePropertyName("object");
+            w.WriteRawValue(ItemBytes(item), skipInputValidation: true);
+        }));
+        body.Write("\n\n"u8);
     }
 
-    private static void WriteEventBody(Utf8JsonWriter w, string type, long version, string id, StoredEntry item)
+    private static void WriteEvent(System.IO.Pipelines.PipeWriter body, string type, string? id, byte[] data)
     {
-        w.WriteString("type", type);
-        w.WriteNumber("version", version);
-        w.WriteString("id", id);
-        w.WriteString("name", item.Name);
-        w.WriteString("resourceVersion", item.ResourceVersion);
-        w.WritePropertyName("object");
-        w.WriteStartObject();
-        WriteItemBody(w, item);
-        w.WriteEndObject();
+        body.Write(Encoding.UTF8.GetBytes((id is null ? string.Empty : $"id: {id}\n") + $"event: {type}\ndata: "));
+        body.Write(data);
+        body.Write("\n\n"u8);
     }
 
-    private static void WriteItem(Utf8JsonWriter w, StoredEntry item)
-    {
-        w.WriteStartObject();
-        WriteItemBody(w, item);
-        w.WriteEndObject();
-    }
+    private static void WriteItem(Utf8JsonWriter w, StoredEntry item) => w.WriteRawValue(ItemBytes(item), skipInputValidation: true);
+
+    // Entries are immutable: each is rendered once, on first use, and the bytes live as long as the entry.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoredEntry, byte[]> Rendered = [];
+
+    /// <summary>An entry as the API shows it: compact JSON on one line (an SSE data line must not break).</summary>
+    private static byte[] ItemBytes(StoredEntry item) => Rendered.GetValue(item, static i => JsonBytes(w => WriteItemBody(w, i)));
 
     private static void WriteItemBody(Utf8JsonWriter w, StoredEntry item)
     {
@@ -266,7 +289,7 @@ internal static class CatalogApi
         w.WriteEndObject();
         if (item.Entry is not null && item.Json is not null)
         {
-            // Re-written compact: the stored form is indented, and an SSE data line must not break.
+            // The operator stores compact JSON; a push entry may be indented and is re-written on one line.
             w.WritePropertyName("agentType");
             using var stored = JsonDocument.Parse(item.Json);
             stored.RootElement.WriteTo(w);
@@ -275,6 +298,19 @@ internal static class CatalogApi
         {
             w.WriteString("problem", item.Problem);
         }
+    }
+
+    private static byte[] JsonBytes(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            write(w);
+            w.WriteEndObject();
+        }
+
+        return stream.ToArray();
     }
 
     private static string JsonText(Action<Utf8JsonWriter> write)
@@ -292,11 +328,25 @@ internal static class CatalogApi
 
     private static IResult Json(Action<Utf8JsonWriter> write) => Results.Text(JsonText(write), "application/json", Encoding.UTF8);
 
+    /// <summary>An error as a Kubernetes <c>Status</c> object (plus the <c>error</c> field clients of v1 read).</summary>
     public static IResult Error(int status, string message) => Results.Text(
         JsonText(w =>
         {
-            w.WriteString("error", message);
+            w.WriteString("kind", "Status");
+            w.WriteString("apiVersion", "v1");
+            w.WriteString("status", "Failure");
+            w.WriteString("message", message);
+            w.WriteString("reason", status switch
+            {
+                400 => "BadRequest",
+                401 => "Unauthorized",
+                403 => "Forbidden",
+                404 => "NotFound",
+                503 => "ServiceUnavailable",
+                _ => "InternalError",
+            });
             w.WriteNumber("code", status);
+            w.WriteString("error", message);
         }), "application/json", Encoding.UTF8, status);
 
     private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct)
@@ -360,7 +410,7 @@ internal sealed class OpenApiAccess : IApiAuthenticator
 /// (TokenReview) whose user may list ConfigMaps in the store namespace (SubjectAccessReview). Decisions
 /// are cached for a short while per token, so a watch reconnect storm does not become a review storm.
 /// </summary>
-internal sealed class KubernetesApiAccess(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time) : IApiAuthenticator
+internal sealed class KubernetesApiAccess(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time, ILogger<KubernetesApiAccess> logger) : IApiAuthenticator
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, int Status, string? Error)> decisions = new(StringComparer.Ordinal);
@@ -377,7 +427,19 @@ internal sealed class KubernetesApiAccess(IKubernetes client, StoreNamespace sto
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
         if (!decisions.TryGetValue(key, out var decision) || time.GetUtcNow() - decision.At > CacheFor)
         {
-            decision = await DecideAsync(token, cancellationToken);
+            try
+            {
+                decision = await DecideAsync(token, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                && e is HttpRequestException or TaskCanceledException or k8s.Autorest.HttpOperationException { Response.StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
+            {
+                // Not a decision: nothing is cached, and the client is told to come back.
+                Log.ReviewUnavailable(logger, e.Message);
+                http.Response.Headers.RetryAfter = "5";
+                return CatalogApi.Error(503, "the Kubernetes API server is unreachable, so the request cannot be authenticated; retry later");
+            }
+
             decisions[key] = decision;
             if (decisions.Count > 10_000)
             {

@@ -50,7 +50,9 @@ internal static class OperatorEndpoints
         probes.MapGet("/healthz", (OperatorHealth health, IOptions<OperatorOptions> options) =>
         {
             var o = options.Value;
-            var limit = (o.PollInterval * 3) + o.Crawl.Timeout;
+            // A cycle is bounded by its crawl budget plus one agent's budget (see docs/security.md), so a
+            // leader that finished nothing for three intervals beyond that bound really is stuck.
+            var limit = (o.PollInterval * 3) + o.Crawl.CycleBudget + o.Crawl.AgentBudget;
             return health.IsStuck(limit)
                 ? Results.Text($"discovery loop stuck: no cycle finished since {health.LastCycleFinished:u} (limit {Domain.Duration.Format(limit)})", statusCode: 500)
                 : Results.Text("ok");

@@ -79,6 +79,37 @@ internal sealed class CrawlOptions
 
     [Range(0, 10, ErrorMessage = "crawl maxRedirects must be between 0 and 10")]
     public int MaxRedirects { get; set; } = 3;
+
+    /// <summary>The most any agent's own timeout (annotation or static entry) may ask for; larger values are capped.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl maxTimeout must be between 10ms and 10m")]
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>One deadline for all of an agent's requests in a cycle: cards, MCP session and every page.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl agentBudget must be between 10ms and 10m")]
+    public TimeSpan AgentBudget { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The crawl phase of a cycle ends by then: agents not yet crawled keep their entries as they are and are
+    /// crawled next cycle. Bounds the whole cycle, so /healthz never mistakes a slow agent for a stuck loop.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "crawl cycleBudget must be between 1s and 1h")]
+    public TimeSpan CycleBudget { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>Addresses never connected to, on top of the built-in deny list (CIDRs; a single address is a /32 or /128).</summary>
+    public List<string> DenyCidrs { get; set; } = [];
+
+    /// <summary>Exceptions to the built-in deny list (loopback, link-local, metadata); never to <see cref="DenyCidrs"/>.</summary>
+    public List<string> AllowCidrs { get; set; } = [];
+
+    /// <summary>Let an ExternalName Service name a Service of another namespace (<c>*.svc</c>).</summary>
+    public bool AllowCrossNamespaceExternalName { get; set; }
+
+    /// <summary>Directories a static source's bearerTokenFile may be read from; empty means <see cref="DefaultTokenDirectories"/>.</summary>
+    public List<string> TokenDirectories { get; set; } = [];
+
+    public static readonly ImmutableArray<string> DefaultTokenDirectories = ["/var/run/secrets/agentlens/", "/etc/agentlens/"];
+
+    public IReadOnlyList<string> EffectiveTokenDirectories => TokenDirectories.Count > 0 ? TokenDirectories : DefaultTokenDirectories;
 }
 
 internal sealed class ApiOptions
@@ -115,7 +146,7 @@ internal sealed class StoreOptions
     [RegularExpression(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$", ErrorMessage = "store namespace must be a DNS-1123 label")]
     public string? Namespace { get; set; }
 
-    /// <summary>Also keep the raw card (capped at maxBytes) in the entry's ConfigMap as card.json.</summary>
+    /// <summary>Also keep the raw card (when it fits in 256 KiB) in the entry's ConfigMap as card.json.</summary>
     public bool StoreRawCard { get; set; }
 }
 
@@ -150,6 +181,26 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
             failures.Add("crawl perHostConcurrency must not exceed crawl concurrency");
         }
 
+        if (options.Crawl.Timeout > options.Crawl.MaxTimeout)
+        {
+            failures.Add("crawl timeout must not exceed crawl maxTimeout");
+        }
+
+        if (options.Crawl.AgentBudget > options.Crawl.CycleBudget)
+        {
+            failures.Add("crawl agentBudget must not exceed crawl cycleBudget");
+        }
+
+        foreach (var cidr in options.Crawl.DenyCidrs.Concat(options.Crawl.AllowCidrs).Where(c => !Crawling.AddressPolicy.TryParseCidr(c, out _)))
+        {
+            failures.Add($"crawl deny/allow CIDRs: '{cidr}' is not an address or CIDR (e.g. 10.0.0.0/8, fd00::/8)");
+        }
+
+        foreach (var dir in options.Crawl.TokenDirectories.Where(d => !Path.IsPathFullyQualified(d)))
+        {
+            failures.Add($"crawl tokenDirectories: '{dir}' is not an absolute path");
+        }
+
         if (options.LeaderElection.RenewDeadline >= options.LeaderElection.LeaseDuration)
         {
             failures.Add("leaderElection renewDeadline must be shorter than leaseDuration");
@@ -166,34 +217,57 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
 
 internal static class OperatorOptionsRegistration
 {
-    /// <summary>Flags in the kebab-case that platform engineers type, mapped onto the options.</summary>
-    public static readonly Dictionary<string, string> Flags = new()
+    private enum FlagKind
     {
-        ["--poll-interval"] = "AgentLens:PollInterval",
-        ["--label-selector"] = "AgentLens:LabelSelector",
-        ["--cluster-domain"] = "AgentLens:ClusterDomain",
-        ["--static-sources"] = "AgentLens:StaticSourcesPath",
-        ["--offline-after-failures"] = "AgentLens:OfflineAfterFailures",
-        ["--retention"] = "AgentLens:Retention",
-        ["--kubeconfig"] = "AgentLens:Kubeconfig",
-        ["--crawl-timeout"] = "AgentLens:Crawl:Timeout",
-        ["--crawl-max-bytes"] = "AgentLens:Crawl:MaxBytes",
-        ["--crawl-concurrency"] = "AgentLens:Crawl:Concurrency",
-        ["--crawl-per-host-concurrency"] = "AgentLens:Crawl:PerHostConcurrency",
-        ["--store-namespace"] = "AgentLens:Store:Namespace",
-        ["--store-raw-card"] = "AgentLens:Store:StoreRawCard",
-        ["--leader-elect"] = "AgentLens:LeaderElection:Enabled",
-        ["--lease-name"] = "AgentLens:LeaderElection:LeaseName",
-        ["--metrics-bind-address"] = "AgentLens:MetricsBindAddress",
-        ["--health-probe-bind-address"] = "AgentLens:HealthProbeBindAddress",
-        ["--log-format"] = "AgentLens:LogFormat",
-        ["--api-bind-address"] = "AgentLens:Api:BindAddress",
-        ["--api-auth"] = "AgentLens:Api:Auth",
-        ["--api-max-watchers"] = "AgentLens:Api:MaxWatchers",
-        ["--api-heartbeat"] = "AgentLens:Api:Heartbeat",
-        ["--api-history-size"] = "AgentLens:Api:HistorySize",
-        ["--api-history-age"] = "AgentLens:Api:HistoryAge",
-    };
+        Value,
+        Switch,
+        List,
+    }
+
+    private sealed record Flag(string Key, FlagKind Kind, string Help);
+
+    /// <summary>Flags in the kebab-case that platform engineers type, mapped onto the options.</summary>
+    private static readonly (string Name, Flag Flag)[] FlagTable =
+    [
+        ("--poll-interval", new("AgentLens:PollInterval", FlagKind.Value, "time between the starts of two discovery cycles")),
+        ("--namespaces", new("AgentLens:Namespaces", FlagKind.List, "comma-separated namespaces whose Services are discovered (empty: all)")),
+        ("--label-selector", new("AgentLens:LabelSelector", FlagKind.Value, "label selector narrowing the Services listed")),
+        ("--cluster-domain", new("AgentLens:ClusterDomain", FlagKind.Value, "the cluster's DNS domain")),
+        ("--static-sources", new("AgentLens:StaticSourcesPath", FlagKind.Value, "path of the static sources file")),
+        ("--offline-after-failures", new("AgentLens:OfflineAfterFailures", FlagKind.Value, "consecutive failed cycles before an entry is Offline")),
+        ("--retention", new("AgentLens:Retention", FlagKind.Value, "how long an Offline entry is kept")),
+        ("--once", new("AgentLens:Once", FlagKind.Switch, "run one cycle and exit (0: every source succeeded)")),
+        ("--kubeconfig", new("AgentLens:Kubeconfig", FlagKind.Value, "kubeconfig path (empty: in-cluster, else the default kubeconfig)")),
+        ("--crawl-timeout", new("AgentLens:Crawl:Timeout", FlagKind.Value, "per-request timeout of a card fetch")),
+        ("--crawl-max-timeout", new("AgentLens:Crawl:MaxTimeout", FlagKind.Value, "cap on the timeout an annotation or static entry may ask for")),
+        ("--crawl-agent-budget", new("AgentLens:Crawl:AgentBudget", FlagKind.Value, "one deadline for all of an agent's requests in a cycle")),
+        ("--crawl-cycle-budget", new("AgentLens:Crawl:CycleBudget", FlagKind.Value, "the crawl phase of a cycle ends by then")),
+        ("--crawl-max-bytes", new("AgentLens:Crawl:MaxBytes", FlagKind.Value, "largest response body read")),
+        ("--crawl-concurrency", new("AgentLens:Crawl:Concurrency", FlagKind.Value, "agents crawled at once")),
+        ("--crawl-per-host-concurrency", new("AgentLens:Crawl:PerHostConcurrency", FlagKind.Value, "agents crawled at once per host")),
+        ("--crawl-deny-cidrs", new("AgentLens:Crawl:DenyCidrs", FlagKind.List, "comma-separated CIDRs never connected to (on top of the built-in list)")),
+        ("--crawl-allow-cidrs", new("AgentLens:Crawl:AllowCidrs", FlagKind.List, "comma-separated exceptions to the built-in deny list (e.g. 127.0.0.1/32)")),
+        ("--crawl-allow-cross-namespace-external-name", new("AgentLens:Crawl:AllowCrossNamespaceExternalName", FlagKind.Switch, "let an ExternalName Service name another namespace's Service")),
+        ("--crawl-token-directories", new("AgentLens:Crawl:TokenDirectories", FlagKind.List, "comma-separated directories bearerTokenFile may be read from")),
+        ("--store-namespace", new("AgentLens:Store:Namespace", FlagKind.Value, "namespace of the catalog ConfigMaps (empty: the pod's)")),
+        ("--store-raw-card", new("AgentLens:Store:StoreRawCard", FlagKind.Switch, "also keep the raw card as card.json")),
+        ("--leader-elect", new("AgentLens:LeaderElection:Enabled", FlagKind.Switch, "only the holder of the Lease runs cycles")),
+        ("--lease-name", new("AgentLens:LeaderElection:LeaseName", FlagKind.Value, "name of the leader-election Lease")),
+        ("--metrics-bind-address", new("AgentLens:MetricsBindAddress", FlagKind.Value, "where /metrics is served (0: off)")),
+        ("--health-probe-bind-address", new("AgentLens:HealthProbeBindAddress", FlagKind.Value, "where /healthz and /readyz are served")),
+        ("--log-format", new("AgentLens:LogFormat", FlagKind.Value, "text or json")),
+        ("--api-bind-address", new("AgentLens:Api:BindAddress", FlagKind.Value, "where the catalog API is served (0: off)")),
+        ("--api-auth", new("AgentLens:Api:Auth", FlagKind.Value, "kubernetes (TokenReview + SubjectAccessReview) or none")),
+        ("--api-max-watchers", new("AgentLens:Api:MaxWatchers", FlagKind.Value, "open watch streams at most")),
+        ("--api-heartbeat", new("AgentLens:Api:Heartbeat", FlagKind.Value, "interval of watch heartbeats")),
+        ("--api-history-size", new("AgentLens:Api:HistorySize", FlagKind.Value, "past events kept for resuming a watch")),
+        ("--api-history-age", new("AgentLens:Api:HistoryAge", FlagKind.Value, "age of the oldest event kept for resuming a watch")),
+    ];
+
+    private static readonly Dictionary<string, Flag> ByName = FlagTable.ToDictionary(f => f.Name, f => f.Flag, StringComparer.Ordinal);
+
+    /// <summary>Value flags as the command-line configuration provider's switch mappings.</summary>
+    public static readonly Dictionary<string, string> Flags = FlagTable.Where(f => f.Flag.Kind == FlagKind.Value).ToDictionary(f => f.Name, f => f.Flag.Key);
 
     public static void AddOperatorOptions(this WebApplicationBuilder builder, IReadOnlyList<string> args)
     {
@@ -206,9 +280,10 @@ internal static class OperatorOptionsRegistration
     }
 
     /// <summary>
-    /// Rewrites the flags into what the command-line configuration provider understands: `--once` is a bare
-    /// switch and `--namespaces a,b` a list, which it knows neither of. An unknown flag is an error rather
-    /// than silently ignored, so a typo never runs the operator with a default the user did not mean.
+    /// Rewrites the flags into what the command-line configuration provider understands: switches may stand
+    /// bare (<c>--once</c>, <c>--store-raw-card</c>) and lists are comma-separated (<c>--namespaces a,b</c>),
+    /// neither of which it knows. An unknown flag is an error rather than silently ignored, so a typo never
+    /// runs the operator with a default the user did not mean.
     /// </summary>
     public static bool TryNormalizeArgs(IReadOnlyList<string> args, out List<string> normalized, [NotNullWhen(false)] out string? error)
     {
@@ -220,18 +295,25 @@ internal static class OperatorOptionsRegistration
             var name = eq < 0 ? arg : arg[..eq];
             string NextValue() => eq >= 0 ? arg[(eq + 1)..] : i + 1 < args.Count ? args[++i] : string.Empty;
 
-            if (name == "--once")
+            if (ByName.TryGetValue(name, out var flag))
             {
-                normalized.Add("--AgentLens:Once=" + (eq < 0 ? "true" : arg[(eq + 1)..]));
-            }
-            else if (name == "--namespaces")
-            {
-                var names = NextValue().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                normalized.AddRange(names.Select((ns, index) => $"--AgentLens:Namespaces:{index}={ns}"));
-            }
-            else if (Flags.ContainsKey(name))
-            {
-                normalized.Add($"{name}={NextValue()}");
+                switch (flag.Kind)
+                {
+                    case FlagKind.Switch:
+                        // Bare means true; "--flag false" and "--flag=false" still work.
+                        var value = eq >= 0 ? arg[(eq + 1)..]
+                            : i + 1 < args.Count && bool.TryParse(args[i + 1], out _) ? args[++i]
+                            : "true";
+                        normalized.Add($"--{flag.Key}={value}");
+                        break;
+                    case FlagKind.List:
+                        var items = NextValue().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        normalized.AddRange(items.Select((item, index) => $"--{flag.Key}:{index}={item}"));
+                        break;
+                    default:
+                        normalized.Add($"{name}={NextValue()}");
+                        break;
+                }
             }
             else if (name.StartsWith("--", StringComparison.Ordinal) && name.Contains(':', StringComparison.Ordinal))
             {
@@ -240,12 +322,46 @@ internal static class OperatorOptionsRegistration
             }
             else
             {
-                error = $"unknown flag '{arg}'; known flags: --once, --namespaces, {string.Join(", ", Flags.Keys)}";
+                error = $"unknown flag '{arg}'; see --help";
                 return false;
             }
         }
 
         error = null;
         return true;
+    }
+
+    public static bool WantsHelp(IReadOnlyList<string> args) => args.Any(a => a is "--help" or "-h");
+
+    /// <summary>Every flag with its default, read from the options' own initial values.</summary>
+    public static string Help()
+    {
+        var defaults = new OperatorOptions();
+        var text = new System.Text.StringBuilder("Usage: agentlens-operator [flags]\n\nFlags (each also settable as AgentLens__Section__Option in the environment):\n");
+        foreach (var (name, flag) in FlagTable)
+        {
+            var value = DefaultOf(defaults, flag.Key);
+            text.Append(CultureInfo.InvariantCulture, $"  {name,-46} {flag.Help} (default: {(value.Length == 0 ? "\"\"" : value)})\n");
+        }
+
+        return text.Append("  --help, -h                                     print this and exit\n").ToString();
+    }
+
+    private static string DefaultOf(OperatorOptions defaults, string key)
+    {
+        object? value = defaults;
+        foreach (var part in key.Split(':').Skip(1))
+        {
+            value = value?.GetType().GetProperty(part)?.GetValue(value);
+        }
+
+        return value switch
+        {
+            null => string.Empty,
+            TimeSpan t => Domain.Duration.Format(t),
+            bool b => b ? "true" : "false",
+            System.Collections.IEnumerable list and not string => string.Join(",", list.Cast<object>()),
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+        };
     }
 }

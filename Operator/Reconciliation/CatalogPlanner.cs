@@ -34,6 +34,9 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// <c>offlineAfterFailures</c> consecutive failures makes the entry Offline;</item>
 /// <item>an entry whose source succeeded without listing it goes Offline (NotDiscovered), and is deleted
 /// once Offline for longer than <c>retention</c>; an entry whose source failed is left exactly as it is;</item>
+/// <item>an agent the crawl deferred (the cycle's budget ran out) is left exactly as it is;</item>
+/// <item>an entry stays within <see cref="EntryLimits"/> (capped texts and capabilities, condition
+/// <c>Truncated</c>), so the API server never refuses it for its size;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
 /// </list>
 /// </summary>
@@ -42,6 +45,11 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
     public PlannedChange? Plan(StoredEntry? existing, DiscoveredAgent? desired, CrawlOutcome? crawl, bool sourceFailed, DateTimeOffset now)
     {
         now = CatalogJson.Truncate(now);
+        if (crawl is CrawlDeferred)
+        {
+            return null;
+        }
+
         if (desired is not null && crawl is not null)
         {
             return PlanDiscovered(existing, desired, crawl, now);
@@ -75,7 +83,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             CrawlFailed failed => Failed(previous, failed.Failure, now),
             _ => Failed(previous, new CrawlFailure(CrawlFailureReason.Configuration, "the server answered 304 but nothing was fetched before"), now),
         };
-        var entry = new AgentType { Metadata = new AgentMetadata { Name = name, Namespace = storeNamespace }, Spec = spec, Status = status };
+        var cardCapabilities = crawl is CardFetched counted ? counted.Card.Capabilities.Length : status.Capabilities.Length;
+        var entry = EntryLimits.FitSize(new AgentType { Metadata = new AgentMetadata { Name = name, Namespace = storeNamespace }, Spec = spec, Status = status }, cardCapabilities, now);
         var raw = crawl is CardFetched c ? c.Raw : (ReadOnlyMemory<byte>?)null;
         if (existing is null)
         {
@@ -107,7 +116,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
     private static AgentStatus Fetched(AgentStatus? previous, CardFetched fetched, DateTimeOffset now)
     {
         var card = fetched.Card;
-        return Good(previous ?? new AgentStatus(), now) with
+        return EntryLimits.Bound(Good(previous ?? new AgentStatus(), now) with
         {
             DisplayName = card.DisplayName,
             Description = card.Description,
@@ -116,8 +125,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             Provider = card.Provider,
             Capabilities = card.Capabilities,
             CardDigest = fetched.Digest,
-            CardEtag = fetched.ETag,
-        };
+            CardEtag = EntryLimits.Cap(fetched.ETag, EntryLimits.MaxNameChars),
+        }, card.Capabilities.Length, now);
     }
 
     private static AgentStatus Good(AgentStatus previous, DateTimeOffset now)
@@ -140,6 +149,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         previous ??= new AgentStatus();
         // Counting stops at the threshold: an agent that stays dead must not cost a write every cycle.
         var failures = Math.Min(previous.ConsecutiveFailures + 1, offlineAfterFailures);
+        failure = failure with { Message = EntryLimits.Cap(failure.Message, EntryLimits.MaxMessageChars)! };
         var invalid = failure.Reason is CrawlFailureReason.InvalidJson or CrawlFailureReason.InvalidCard or CrawlFailureReason.ContentType;
         var conditions = invalid
             ? SetCondition(SetCondition(previous.Conditions, ConditionTypes.CardFetched, ConditionStatus.True, "Fetched", "the card was fetched", now),

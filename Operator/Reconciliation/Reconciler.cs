@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
@@ -24,10 +25,12 @@ internal interface IReconciler
 
 /// <summary>
 /// One discovery cycle, like external-dns's RunOnce:
-/// read the stored catalog → run every source (one failing never stops another) → crawl the cards →
+/// read the stored catalog → run every source (one failing never stops another) → decide who owns each
+/// endpoint (<see cref="EndpointClaims"/>; losers get a DuplicateAgent Event) → crawl the cards →
 /// plan per endpoint (create / update / mark Offline / delete) → apply only what the plan changes, each
 /// write conditional on the resourceVersion read, re-read and re-planned on conflict.
-/// Precedence for one endpoint: push &gt; kubernetes &gt; static; push entries are never written.
+/// Push entries win every endpoint they register and are never written. A write the API server refuses
+/// for its content is that agent's failure (an Event on its source object, a metric), not the cycle's.
 /// </summary>
 internal sealed class Reconciler(
     ICatalogStore store,
@@ -72,15 +75,10 @@ internal sealed class Reconciler(
             .GroupBy(e => e.Endpoint!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Name, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
 
-        // Precedence kubernetes > static: the first source (by type) to list an endpoint owns it.
-        var desired = new Dictionary<string, DiscoveredAgent>(StringComparer.Ordinal);
-        foreach (var agent in outcomes.Where(o => o.Agents is not null).OrderBy(o => o.Source.Type).SelectMany(o => o.Agents!))
-        {
-            if (!push.Contains(agent.Endpoint))
-            {
-                desired.TryAdd(agent.Endpoint, agent);
-            }
-        }
+        var failedTypes = outcomes.Where(o => o.Agents is null).Select(o => o.Source.Type).ToHashSet();
+        var (desired, lost) = EndpointClaims.Resolve(outcomes.Where(o => o.Agents is not null).SelectMany(o => o.Agents!),
+            managed.ToDictionary(kv => kv.Key, kv => kv.Value[0], StringComparer.Ordinal), push, failedTypes);
+        await ReportRefusedAsync(lost, cancellationToken);
 
         var crawlRequests = desired.Values.Select(agent =>
         {
@@ -98,7 +96,6 @@ internal sealed class Reconciler(
             }
         }
 
-        var failedTypes = outcomes.Where(o => o.Agents is null).Select(o => o.Source.Type).ToHashSet();
         var changes = new List<PlannedChange>();
         var unchanged = 0;
         foreach (var endpoint in desired.Keys.Union(managed.Keys, StringComparer.Ordinal))
@@ -155,6 +152,42 @@ internal sealed class Reconciler(
         }
     }
 
+    /// <summary>Tells each refused announcement's owner why: a Warning Event on the object itself, a metric, a log line.</summary>
+    private async Task ReportRefusedAsync(List<LostClaim> lost, CancellationToken cancellationToken)
+    {
+        foreach (var source in sources)
+        {
+            foreach (var rejection in source.Rejections)
+            {
+                await events.RecordAsync(SourceTarget(rejection.Source, rejection.Uid), rejection.Reason, rejection.Message, warning: true, cancellationToken);
+            }
+        }
+
+        foreach (var claim in lost)
+        {
+            var loser = claim.Loser;
+            var entry = claim.EntryName is null ? string.Empty : $" (entry {claim.EntryName})";
+            var message = $"{Describe(loser.Source)} announces {loser.Endpoint}, which belongs to {Describe(claim.Owner)}{entry}; this announcement is ignored";
+            Log.DuplicateAgent(logger, Describe(loser.Source), loser.Endpoint, Describe(claim.Owner));
+            metrics.DuplicateAgent(loser.Source.Type);
+            await events.RecordAsync(SourceTarget(loser.Source, loser.SourceUid), "DuplicateAgent", message, warning: true, cancellationToken);
+        }
+    }
+
+    private static string Describe(SourceRef source) => source.Type switch
+    {
+        SourceType.Kubernetes => $"Service {source.Namespace}/{source.Name}",
+        SourceType.Static => $"static source '{source.Name}'",
+        _ => $"{source.Type.ToWire()} '{source.Name}'",
+    };
+
+    /// <summary>Where an Event about a source object goes: the Service itself, else the operator's status object.</summary>
+    private EventTarget SourceTarget(SourceRef source, string? uid) => source is { Type: SourceType.Kubernetes, Namespace: { } ns }
+        ? new EventTarget("Service", ns, source.Name, uid, null)
+        : StatusTarget;
+
+    private EventTarget StatusTarget => new("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null);
+
     private async Task ReportPushProblemsAsync(IReadOnlyList<StoredEntry> stored, CancellationToken cancellationToken)
     {
         foreach (var entry in stored.Where(e => e.IsPush))
@@ -181,7 +214,7 @@ internal sealed class Reconciler(
     private async Task<(CycleCounts Counts, string? Error)> ApplyAsync(List<PlannedChange> changes, Dictionary<string, DiscoveredAgent> desired, Dictionary<string, CrawlOutcome> crawled,
         HashSet<SourceType> failedTypes, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        int created = 0, updated = 0, offline = 0, deleted = 0, conflicts = 0, writes = 0, failed = 0;
+        int created = 0, updated = 0, offline = 0, deleted = 0, conflicts = 0, writes = 0, failed = 0, refused = 0;
         string? lastError = null;
         await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken }, async (planned, ct) =>
         {
@@ -230,6 +263,18 @@ internal sealed class Reconciler(
                         ? null
                         : planner.Plan(fresh, agent, agent is null ? null : crawled[change.Endpoint], sourceFailed, now);
                 }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity)
+                {
+                    // The content was refused, not the operator: that agent's problem, reported to its owner.
+                    Interlocked.Increment(ref refused);
+                    metrics.CatalogWrite("refused");
+                    var agent = desired.GetValueOrDefault(change.Endpoint);
+                    var message = $"the API server refused catalog entry {NameOf(change)} for {change.Endpoint}: {(int)e.Response!.StatusCode} {EntryLimits.Cap(e.Response.ReasonPhrase, 64)}";
+                    Log.WriteRefused(logger, NameOf(change), change.Endpoint, (int)e.Response.StatusCode);
+                    await events.RecordAsync(agent is null ? StatusTarget : SourceTarget(agent.Source, agent.SourceUid),
+                        "CatalogWriteRefused", message, warning: true, ct);
+                    break;
+                }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     Log.ApplyFailed(logger, change.GetType().Name, NameOf(change), e.Message);
@@ -240,7 +285,7 @@ internal sealed class Reconciler(
             }
         });
 
-        var counts = new CycleCounts { Created = created, Updated = updated, Offline = offline, Deleted = deleted, Conflicts = conflicts, Writes = writes };
+        var counts = new CycleCounts { Created = created, Updated = updated, Offline = offline, Deleted = deleted, Conflicts = conflicts, Writes = writes, Refused = refused };
         return (counts, failed == 0 ? null : $"{failed} catalog write(s) failed and will be retried next cycle (last: {lastError})");
     }
 
@@ -287,9 +332,7 @@ internal sealed class Reconciler(
         };
         var warning = change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid;
         // A deleted ConfigMap's Events would go with it; they are recorded on the operator's status object.
-        var target = change is DeleteEntry
-            ? new EventTarget("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null)
-            : Target(written);
+        var target = change is DeleteEntry ? StatusTarget : Target(written);
         await events.RecordAsync(target, change.Transition.ToString(), message, warning, cancellationToken);
     }
 
@@ -336,7 +379,7 @@ internal sealed class Reconciler(
             Log.StatusWriteFailed(logger, e.Message);
         }
 
-        var statusObject = new EventTarget("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null);
+        var statusObject = StatusTarget;
         foreach (var source in report.Sources)
         {
             if (!source.Succeeded)

@@ -14,7 +14,13 @@ internal interface IAgentSource
     /// <summary>Every agent the source knows, or a <see cref="SourceException"/> when it cannot tell.</summary>
     /// <exception cref="SourceException">The source could not produce a complete list this time.</exception>
     Task<IReadOnlyList<DiscoveredAgent>> DiscoverAsync(CancellationToken cancellationToken);
+
+    /// <summary>What the last <see cref="DiscoverAsync"/> refused to announce, to be reported on the objects themselves.</summary>
+    IReadOnlyList<Rejection> Rejections => [];
 }
+
+/// <summary>An announcement a source refused (an invalid or unsafe annotation), with the object it came from.</summary>
+internal sealed record Rejection(SourceRef Source, string? Uid, string Reason, string Message);
 
 /// <summary>
 /// A source could not produce a complete list. The reconciler then leaves every entry of that source

@@ -9,8 +9,11 @@ namespace AgentLens.Operator.Sources;
 /// <summary>
 /// Agents announced by annotations on Services. Lists Services (all namespaces or the configured ones,
 /// paginated, optionally by label selector) and keeps those annotated <c>agentlens.io/type</c>. A Service
-/// with a bad annotation is skipped with a warning and a metric; a list that fails in any namespace fails
-/// the whole source for this cycle, so no partial list ever makes agents look gone.
+/// with a bad annotation is skipped with a warning, a metric and (through <see cref="Rejections"/>) a Warning
+/// Event on the Service; a list that fails in any namespace fails the whole source for this cycle, so no
+/// partial list ever makes agents look gone. A Service only ever announces its own address: a card path
+/// stays on it, and an ExternalName naming another namespace's Service is refused (CrossNamespaceTarget)
+/// unless <c>allowCrossNamespaceExternalName</c> is set — a tenant cannot point the crawler elsewhere.
 /// </summary>
 internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<OperatorOptions> options, Metrics metrics, ILogger<KubernetesServiceSource> logger) : IAgentSource
 {
@@ -22,8 +25,13 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
 
     public SourceType Type => SourceType.Kubernetes;
 
+    public IReadOnlyList<Rejection> Rejections { get; private set; } = [];
+
+    private List<Rejection> rejected = [];
+
     public async Task<IReadOnlyList<DiscoveredAgent>> DiscoverAsync(CancellationToken cancellationToken)
     {
+        rejected = [];
         var agents = new List<DiscoveredAgent>();
         var namespaces = options.Namespaces.Count == 0 ? new List<string?> { null } : options.Namespaces.Select(n => (string?)n).ToList();
         foreach (var ns in namespaces)
@@ -60,6 +68,7 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
             while (continueToken is not null);
         }
 
+        Rejections = rejected;
         return agents;
     }
 
@@ -74,9 +83,11 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
 
         var ns = service.Metadata!.NamespaceProperty ?? "default";
         var name = service.Metadata.Name;
+        var uid = service.Metadata.Uid;
+        DiscoveredAgent? Skip(string reason, string message) => this.Skip(ns, name, uid, reason, message);
         if (!ProtocolNames.TryParse(type, out var protocol))
         {
-            return Skip(ns, name, "UnknownType", $"{Annotations.Type} is '{type}'; expected a2a, mcp or a2ui");
+            return Skip("UnknownType", $"{Annotations.Type} is '{Brief(type, 63)}'; expected a2a, mcp or a2ui");
         }
 
         var ports = service.Spec?.Ports ?? [];
@@ -88,7 +99,7 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
             {
                 if (number is < 1 or > 65535)
                 {
-                    return Skip(ns, name, "InvalidPort", $"{Annotations.Port} '{portAnnotation}' is not a port number");
+                    return Skip("InvalidPort", $"{Annotations.Port} '{portAnnotation}' is not a port number");
                 }
 
                 port = number;
@@ -98,7 +109,7 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
                 port = ports.FirstOrDefault(p => p.Name == portAnnotation)?.Port;
                 if (port is null)
                 {
-                    return Skip(ns, name, "InvalidPort", $"{Annotations.Port} names port '{portAnnotation}', which the Service does not have");
+                    return Skip("InvalidPort", $"{Annotations.Port} names port '{portAnnotation}', which the Service does not have");
                 }
             }
         }
@@ -110,14 +121,14 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
         var schemeAnnotation = Get(annotations, Annotations.Scheme)?.Trim().ToLowerInvariant();
         if (schemeAnnotation is not (null or "" or "http" or "https"))
         {
-            return Skip(ns, name, "InvalidScheme", $"{Annotations.Scheme} is '{schemeAnnotation}'; expected http or https");
+            return Skip("InvalidScheme", $"{Annotations.Scheme} is '{schemeAnnotation}'; expected http or https");
         }
 
         var scheme = string.IsNullOrEmpty(schemeAnnotation) ? (port == 443 ? "https" : "http") : schemeAnnotation;
         var isExternal = service.Spec?.Type == "ExternalName";
         if (port is null && !isExternal)
         {
-            return Skip(ns, name, "NoPort", "the Service has no ports and no port annotation");
+            return Skip("NoPort", "the Service has no ports and no port annotation");
         }
 
         TimeSpan? timeout = null;
@@ -125,42 +136,75 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
         {
             if (!Duration.TryParse(timeoutText, out var parsed) || parsed <= TimeSpan.Zero || parsed > TimeSpan.FromMinutes(10))
             {
-                return Skip(ns, name, "InvalidTimeout", $"{Annotations.Timeout} '{timeoutText}' is not a duration between 1ms and 10m (e.g. 5s)");
+                return Skip("InvalidTimeout", $"{Annotations.Timeout} '{timeoutText}' is not a duration between 1ms and 10m (e.g. 5s)");
             }
 
             timeout = parsed;
         }
 
-        var host = isExternal ? service.Spec!.ExternalName?.Trim().TrimEnd('.') : $"{name}.{ns}.svc.{options.ClusterDomain}";
+        var host = isExternal ? service.Spec!.ExternalName?.Trim().TrimEnd('.').ToLowerInvariant() : $"{name}.{ns}.svc.{options.ClusterDomain}";
         if (string.IsNullOrEmpty(host))
         {
-            return Skip(ns, name, "NoHost", "the ExternalName Service has no externalName");
+            return Skip("NoHost", "the ExternalName Service has no externalName");
+        }
+
+        if (isExternal && TargetNamespace(host) is { } target && target != ns && !options.Crawl.AllowCrossNamespaceExternalName)
+        {
+            return Skip("CrossNamespaceTarget", $"externalName {host} names a Service in namespace {target}; a Service may only announce agents of its own namespace");
         }
 
         var authority = port is null ? host : $"{host}:{port.Value.ToString(CultureInfo.InvariantCulture)}";
         if (!AgentEndpoint.TryNormalize($"{scheme}://{authority}", out var endpoint, out var error))
         {
-            return Skip(ns, name, "InvalidEndpoint", error ?? "invalid endpoint");
+            return Skip("InvalidEndpoint", error ?? "invalid endpoint");
         }
 
-        var cardPath = Get(annotations, Annotations.CardPath);
+        if (!WellKnownPaths.TryCardUrls(protocol, endpoint, Get(annotations, Annotations.CardPath), out var cardUrls, out var cardError))
+        {
+            return Skip("CardPathNotOnService", $"{Annotations.CardPath}: {cardError}");
+        }
+
+        var mcpPath = Get(annotations, Annotations.McpPath);
+        if (!string.IsNullOrWhiteSpace(mcpPath) && !mcpPath.TrimStart().StartsWith('/'))
+        {
+            return Skip("McpPathNotOnService", $"{Annotations.McpPath} must be a path on the Service, such as /mcp");
+        }
+
         return new DiscoveredAgent
         {
             Protocol = protocol,
             Endpoint = endpoint,
-            CardUrls = WellKnownPaths.CardUrls(protocol, endpoint, cardPath),
-            McpUrl = protocol == Protocol.Mcp ? WellKnownPaths.McpUrl(endpoint, Get(annotations, Annotations.McpPath)) : null,
+            CardUrls = cardUrls,
+            McpUrl = protocol == Protocol.Mcp ? WellKnownPaths.McpUrl(endpoint, mcpPath) : null,
             Source = new SourceRef { Type = SourceType.Kubernetes, Namespace = ns, Name = name },
+            SourceUid = uid,
+            SourceCreated = service.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
             Team = NullIfEmpty(Get(annotations, Annotations.Team)),
             Tags = TagList.Parse(Get(annotations, Annotations.Tags)),
             Timeout = timeout,
         };
     }
 
-    private DiscoveredAgent? Skip(string ns, string name, string reason, string message)
+    private DiscoveredAgent? Skip(string ns, string name, string? uid, string reason, string message)
     {
         Log.ServiceSkipped(logger, ns, name, reason, message);
         metrics.SourceSkipped(Name, reason);
+        rejected.Add(new Rejection(new SourceRef { Type = SourceType.Kubernetes, Namespace = ns, Name = name }, uid, reason, message));
+        return null;
+    }
+
+    /// <summary>The namespace an in-cluster Service name points into (<c>svc.ns.svc</c>, <c>svc.ns.svc.&lt;domain&gt;</c>), else null.</summary>
+    private string? TargetNamespace(string host)
+    {
+        foreach (var suffix in new[] { ".svc", ".svc." + options.ClusterDomain })
+        {
+            if (host.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                var labels = host[..^suffix.Length].Split('.');
+                return labels.Length >= 2 ? labels[^1] : null;
+            }
+        }
+
         return null;
     }
 
@@ -169,5 +213,5 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static string Brief(string? content) => content is null ? string.Empty : content.Length <= 200 ? content : content[..200];
+    private static string Brief(string? content, int max = 200) => content is null ? string.Empty : content.Length <= max ? content : content[..max];
 }

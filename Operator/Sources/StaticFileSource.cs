@@ -15,11 +15,15 @@ namespace AgentLens.Operator.Sources;
 /// <c>url</c> is a card URL (it ends in <c>.json</c>) or a base URL, to which the protocol's default card
 /// paths are appended. A file with any problem is rejected whole: the last good one stays in force and the
 /// problem is logged with its line and field; with no last good file the source fails for the cycle.
-/// A missing file means no static agents.
+/// A missing file means no static agents. YAML anchors and aliases are refused (no expansion bombs), and
+/// parsing runs off the loop with a time bound. A <c>bearerTokenFile</c> must lie under an allowed directory.
 /// </summary>
 internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metrics metrics, ILogger<StaticFileSource> logger) : IAgentSource
 {
     private const long MaxFileBytes = 1024 * 1024;
+    private static readonly TimeSpan ParseBudget = TimeSpan.FromSeconds(5);
+    private readonly IReadOnlyList<string> tokenDirectories = options.Value.Crawl.EffectiveTokenDirectories;
+    private readonly TimeProvider time = TimeProvider.System;
     private static readonly HashSet<string> KnownKeys = ["name", "type", "url", "team", "tags", "timeout", "headers", "bearerTokenFile"];
     private readonly string path = options.Value.StaticSourcesPath;
     private IReadOnlyList<DiscoveredAgent>? lastGood;
@@ -59,7 +63,17 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
             return Reject($"cannot read it: {e.Message}");
         }
 
-        var (agents, problems) = Parse(text);
+        IReadOnlyList<DiscoveredAgent> agents;
+        List<string> problems;
+        try
+        {
+            (agents, problems) = await Task.Run(() => Parse(text, tokenDirectories), cancellationToken).WaitAsync(ParseBudget, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return Reject($"parsing took longer than {Duration.Format(ParseBudget)}");
+        }
+
         if (problems.Count > 0)
         {
             return Reject(string.Join("; ", problems));
@@ -88,13 +102,19 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
     }
 
     /// <summary>The agents a file lists, or every problem found in it (each with its line and field).</summary>
-    internal static (IReadOnlyList<DiscoveredAgent> Agents, List<string> Problems) Parse(string text)
+    internal static (IReadOnlyList<DiscoveredAgent> Agents, List<string> Problems) Parse(string text, IReadOnlyList<string>? tokenDirectories = null)
     {
+        tokenDirectories ??= CrawlOptions.DefaultTokenDirectories;
         var problems = new List<string>();
         var agents = new List<DiscoveredAgent>();
         var yaml = new YamlStream();
         try
         {
+            if (FirstAnchorOrAlias(text) is { } line)
+            {
+                return (agents, [$"line {line}: YAML anchors and aliases are not allowed in the static sources file"]);
+            }
+
             yaml.Load(new StringReader(text));
         }
         catch (YamlException e)
@@ -139,7 +159,7 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
                 continue;
             }
 
-            var agent = ParseEntry(entry, at, problems);
+            var agent = ParseEntry(entry, at, problems, tokenDirectories);
             if (agent is null)
             {
                 continue;
@@ -158,7 +178,22 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
         return (agents, problems);
     }
 
-    private static DiscoveredAgent? ParseEntry(YamlMappingNode entry, string at, List<string> problems)
+    /// <summary>The line of the first anchor or alias, found in one linear pass over the parser's events.</summary>
+    private static long? FirstAnchorOrAlias(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.AnchorAlias || parser.Current is YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false })
+            {
+                return parser.Current.Start.Line;
+            }
+        }
+
+        return null;
+    }
+
+    private static DiscoveredAgent? ParseEntry(YamlMappingNode entry, string at, List<string> problems, IReadOnlyList<string> tokenDirectories)
     {
         var before = problems.Count;
         foreach (var key in entry.Children.Keys.OfType<YamlScalarNode>().Where(k => !KnownKeys.Contains(k.Value ?? string.Empty)))
@@ -271,6 +306,11 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
 
         var team = Scalar("team")?.Trim();
         var bearerTokenFile = Scalar("bearerTokenFile")?.Trim();
+        if (!string.IsNullOrEmpty(bearerTokenFile) && !TokenFile.IsUnder(bearerTokenFile, tokenDirectories))
+        {
+            problems.Add($"{at}.bearerTokenFile: '{bearerTokenFile}' is not under an allowed directory ({string.Join(", ", tokenDirectories)}; see --crawl-token-directories)");
+        }
+
         if (problems.Count > before || name is null || endpoint is null)
         {
             return null;

@@ -83,7 +83,7 @@ internal static class CatalogBenchmark
         var options = new OperatorOptions
         {
             StaticSourcesPath = "/nonexistent",
-            Crawl = { Timeout = TimeSpan.FromSeconds(2), Concurrency = concurrency, PerHostConcurrency = Math.Min(4, concurrency) },
+            Crawl = { Timeout = TimeSpan.FromSeconds(2), Concurrency = concurrency, PerHostConcurrency = Math.Min(4, concurrency), AllowCidrs = ["127.0.0.1/32"] },
         };
         var wrapped = Options.Create(options);
         using var http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };

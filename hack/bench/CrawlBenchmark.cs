@@ -44,7 +44,7 @@ internal static class CrawlBenchmark
 
     private static async Task<(TimeSpan Elapsed, int Ok, int Failed)> TimeAsync(IReadOnlyList<CrawlRequest> requests, int concurrency)
     {
-        var options = new OperatorOptions { Crawl = { Timeout = TimeSpan.FromSeconds(2), Concurrency = concurrency, PerHostConcurrency = Math.Min(4, concurrency) } };
+        var options = new OperatorOptions { Crawl = { Timeout = TimeSpan.FromSeconds(2), Concurrency = concurrency, PerHostConcurrency = Math.Min(4, concurrency), AllowCidrs = ["127.0.0.1/32"] } };
         using var http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         using var meters = new BenchMeterFactory();
         var fetcher = new HttpFetcher(http, TimeProvider.System, Options.Create(options));
