@@ -17,21 +17,24 @@ internal sealed record RawRequest(string Method, string Path, IReadOnlyDictionar
 /// </summary>
 internal sealed class LoopbackServer : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener;
     private readonly CancellationTokenSource stop = new();
     private readonly Func<RawRequest, Stream, CancellationToken, Task> handler;
     private readonly Task acceptLoop;
     private int requestCount;
 
-    public LoopbackServer(Func<RawRequest, Stream, CancellationToken, Task> handler)
+    /// <param name="address">127.0.0.1 unless given: 127.0.0.2 and up stand in for a cluster's internal services.</param>
+    public LoopbackServer(Func<RawRequest, Stream, CancellationToken, Task> handler, string address = "127.0.0.1")
     {
         this.handler = handler;
+        listener = new TcpListener(IPAddress.Parse(address), 0);
         listener.Start(512);
         acceptLoop = AcceptAsync();
     }
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string Address => ((IPEndPoint)listener.LocalEndpoint).Address.ToString();
+    public string BaseUrl => $"http://{Address}:{Port}";
     public int RequestCount => Volatile.Read(ref requestCount);
     public List<RawRequest> Requests { get; } = [];
 

@@ -3,7 +3,6 @@ using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
 using AgentLens.Operator.Reconciliation;
 using AgentLens.Operator.Sources;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -26,23 +25,29 @@ internal sealed class ReconcilerHarness : IDisposable
         configure?.Invoke(Options);
         var wrapped = Microsoft.Extensions.Options.Options.Create(Options);
         Store = new ConfigMapCatalogStore(client, storeNamespace, Options.Store.StoreRawCard);
-        crawler = new CrawlerHarness(c => c.Timeout = TimeSpan.FromSeconds(2));
+        crawler = new CrawlerHarness(c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(2);
+            c.AllowCidrs = Options.Crawl.AllowCidrs.Count > 0 ? Options.Crawl.AllowCidrs : c.AllowCidrs;
+            c.AgentBudget = Options.Crawl.AgentBudget;
+        });
         var metrics = TestMeterFactory.NewMetrics();
         Reconciler = new Reconciler(
             Store,
             [
-                new KubernetesServiceSource(new KubernetesServiceLister(client), wrapped, metrics, NullLogger<KubernetesServiceSource>.Instance),
-                new StaticFileSource(wrapped, metrics, NullLogger<StaticFileSource>.Instance),
+                new KubernetesServiceSource(new KubernetesServiceLister(client), wrapped, metrics, Logs.For<KubernetesServiceSource>()),
+                new StaticFileSource(wrapped, metrics, Logs.For<StaticFileSource>()),
             ],
             crawler.Crawler,
-            new KubernetesEventRecorder(cp.Client, Clock, NullLogger<KubernetesEventRecorder>.Instance),
+            new KubernetesEventRecorder(cp.Client, Clock, Logs.For<KubernetesEventRecorder>()),
             metrics,
             Clock,
             wrapped,
-            NullLogger<Reconciler>.Instance);
+            Logs.For<Reconciler>());
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    public CapturedLogs Logs { get; } = new();
     public OperatorOptions Options { get; }
     public string StoreNamespace { get; }
     public string ServicesNamespace { get; }
