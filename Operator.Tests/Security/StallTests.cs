@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Tests.TestBed;
+
+namespace AgentLens.Operator.Tests.Security;
+
+/// <summary>
+/// Attack 3: one slow tenant tries to hold the cycle for everyone. Each agent gets one deadline for all its
+/// requests, its own timeout is capped, and the crawl as a whole ends within its budget. The stopwatch
+/// bounds only stop a hung test (each is several times the configured budget); they measure nothing.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class StallTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    /// <summary>An MCP server whose tools/list never ends: every page is slow and names a fresh cursor.</summary>
+    private static LoopbackServer EndlessPages(TimeSpan perPage) => new(async (request, stream, ct) =>
+    {
+        if (request.Path != "/mcp")
+        {
+            await LoopbackServer.Respond(stream, 404, "{}", ct: ct);
+            return;
+        }
+
+        var body = request.Body;
+        if (request.Method == "DELETE" || body.Contains("notifications/", StringComparison.Ordinal))
+        {
+            await LoopbackServer.Respond(stream, 202, string.Empty, ct: ct);
+            return;
+        }
+
+        var id = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt32();
+        if (body.Contains("\"initialize\"", StringComparison.Ordinal))
+        {
+            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"endless"}""" + "}}", ct: ct);
+            return;
+        }
+
+        await Task.Delay(perPage, ct);
+        await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}"}],"nextCursor":"c{{{id}}}"}}""", ct: ct);
+    });
+
+    [Test]
+    public async Task EndlessSlowPages_EndAtTheAgentBudget()
+    {
+        await using var server = EndlessPages(TimeSpan.FromMilliseconds(300));
+        using var harness = new CrawlerHarness(c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(1);
+            c.AgentBudget = TimeSpan.FromSeconds(2);
+        });
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
+
+        var failure = ((CrawlFailed)result.Outcome).Failure;
+        Assert.That(failure.Reason, Is.EqualTo(CrawlFailureReason.Timeout));
+        Assert.That(failure.Message, Does.Contain("agent budget of 2s"));
+        Assert.That(server.RequestCount, Is.LessThan(20), "about 2s / 300ms pages, not 50 pages per list");
+    }
+
+    [Test]
+    public async Task AgentTimeoutAboveTheMaximum_IsCapped()
+    {
+        // A body that trickles a byte a second; the agent asks for 80s, the operator allows at most 1s.
+        await using var server = new LoopbackServer(async (_, stream, ct) =>
+        {
+            await LoopbackServer.RespondHead(stream, "HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: 100\n", ct);
+            while (!ct.IsCancellationRequested)
+            {
+                await stream.WriteAsync(" "u8.ToArray(), ct);
+                await Task.Delay(1000, ct);
+            }
+        });
+        using var harness = new CrawlerHarness(c => c.MaxTimeout = TimeSpan.FromSeconds(1));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl, timeout: TimeSpan.FromSeconds(80))).WaitAsync(Bound);
+
+        var failure = ((CrawlFailed)result.Outcome).Failure;
+        Assert.That(failure.Reason, Is.EqualTo(CrawlFailureReason.Timeout));
+        Assert.That(failure.Message, Does.Contain("within 1s"));
+    }
+
+    [Test]
+    public async Task SlowAgents_CannotHoldTheCrawlBeyondItsBudget_TheRestAreDeferred()
+    {
+        await using var slow = new LoopbackServer(async (_, stream, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            await LoopbackServer.Respond(stream, 200, SwitchableAgent.Card("late"), ct: ct);
+        });
+        using var harness = new CrawlerHarness(c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(1);
+            c.AgentBudget = TimeSpan.FromSeconds(1);
+            c.CycleBudget = TimeSpan.FromSeconds(1.5);
+            c.Concurrency = 1;
+            c.PerHostConcurrency = 1;
+        });
+        var agents = Enumerable.Range(0, 6)
+            .Select(i => new CrawlRequest(CrawlerHarness.Agent(Protocol.A2a, $"{slow.BaseUrl}/agent{i}", cardPath: $"/agent{i}/card.json")))
+            .ToList();
+        var stopwatch = Stopwatch.StartNew();
+
+        var results = await harness.Crawler.CrawlAsync(agents, CancellationToken.None).WaitAsync(Bound);
+
+        stopwatch.Stop();
+        Assert.That(results, Has.Count.EqualTo(6));
+        Assert.That(results.Count(r => r.Outcome is CrawlDeferred), Is.GreaterThanOrEqualTo(4));
+        Assert.That(results.Count(r => r.Outcome is CrawlFailed), Is.InRange(1, 2));
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "six agents at 30s each would take minutes");
+    }
+}
