@@ -39,9 +39,9 @@ internal static class CardJson
             var where = e.Path is null or "$" ? string.Empty : $" at {e.Path}";
             var line = e.LineNumber is { } l ? $" (line {l + 1}, byte {e.BytePositionInLine + 1})" : string.Empty;
             // A well-formed document with a field of the wrong type is a bad card, not bad JSON.
-            if (e.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+            if (e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
             {
-                throw new CardParseException(CardErrorReason.InvalidJson, $"the body is nested deeper than {MaxDepth} levels{line}", e);
+                throw new CardParseException(CardErrorReason.InvalidJson, $"the body is nested deeper than the maximum depth of {MaxDepth}{line}", e);
             }
 
             return e.Message.Contains("could not be converted", StringComparison.Ordinal)
