@@ -17,6 +17,7 @@ public sealed class HelmChartTests
         "--set", "catalogReader.subjects[0].kind=Group", "--set", "catalogReader.subjects[0].name=platform",
         "--set", "staticSources[0].name=partner", "--set", "staticSources[0].type=a2a", "--set", "staticSources[0].url=https://partner.example",
         "--set", "api.auth=none", "--set", "operator.logFormat=text",
+        "--set", "operator.crawl.denyCidrs={10.96.0.0/12,fd00::/8}", "--set", "operator.crawl.allowCidrs={169.254.20.10/32}",
     ];
 
     [Test]
@@ -67,6 +68,7 @@ public sealed class HelmChartTests
         Assert.That(yaml, Does.Not.Contain("kind: ClusterRole"), "namespaced RBAC and no API auth: nothing cluster-wide");
         Assert.That(yaml, Does.Contain("url: https://partner.example"));
         Assert.That(yaml, Does.Contain("name: agentlens-catalog-reader"));
+        Assert.That(yaml, Does.Contain("--crawl-deny-cidrs=10.96.0.0/12,fd00::/8").And.Contain("--crawl-allow-cidrs=169.254.20.10/32"));
     }
 
     [TestCase("operator.crawl.concurrency=0", "concurrency")]
@@ -75,6 +77,8 @@ public sealed class HelmChartTests
     [TestCase("image.pullPolicy=Sometimes", "pullPolicy")]
     [TestCase("staticSources[0].name=x,staticSources[0].type=soap,staticSources[0].url=http://x", "type")]
     [TestCase("api.auth=basic", "auth")]
+    [TestCase("operator.crawl.denyCidrs[0]=metadata.internal", "denyCidrs")]
+    [TestCase("operator.crawl.agentBudget=forever", "agentBudget")]
     public async Task Schema_RejectsABadValue(string set, string field)
     {
         var result = await Tools.HelmAsync("template", "agentlens", Chart, "--set", set);

@@ -56,6 +56,7 @@ public sealed class InstallTests
     [TestCase("create", "leases.coordination.k8s.io", null)]
     [TestCase("update", "leases.coordination.k8s.io", null)]
     [TestCase("create", "events", null)]
+    [TestCase("create", "events", "--namespace=team-a")]
     [TestCase("create", "tokenreviews.authentication.k8s.io", null)]
     [TestCase("create", "subjectaccessreviews.authorization.k8s.io", null)]
     public async Task Rbac_AllowsWhatTheOperatorNeeds(string verb, string resource, string? scope) =>
@@ -69,6 +70,8 @@ public sealed class InstallTests
     [TestCase("update", "services", "--all-namespaces")]
     [TestCase("delete", "services", null)]
     [TestCase("list", "pods", "--all-namespaces")]
+    [TestCase("list", "events", "--namespace=team-a")]
+    [TestCase("delete", "events", "--namespace=team-a")]
     [TestCase("create", "deployments.apps", null)]
     public async Task Rbac_DeniesEverythingElse(string verb, string resource, string? scope) =>
         Assert.That(await CanIAsync(verb, resource, scope), Is.EqualTo("no"));
