@@ -10,9 +10,13 @@ switch (args.FirstOrDefault())
         await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200);
         return 0;
     case "watch":
-        await WatchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
+        await WatchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+        return 0;
+    case "soak":
+        await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | watch [watchers]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | watch [watchers] [entries] | soak [cycles]");
         return 2;
 }

@@ -6,12 +6,15 @@ using k8s.Models;
 namespace AgentLens.Bench;
 
 /// <summary>
-/// `make bench-watch`: 1,000 concurrent SSE watchers of a running operator on loopback. One entry changes;
-/// prints how long until every watcher has the event (p50/p99/max) and the operator's memory per watcher.
+/// `make bench-watch`: 1,000 concurrent SSE watchers of a running operator on loopback, on a catalog of
+/// 2,000 entries (about 1 MB). All watchers connect at once and take their snapshot while /healthz and
+/// /metrics are polled: prints the probes' p99 before (the baseline) and during the burst, and their ratio.
+/// Then one entry changes: prints how long until every watcher has the event (p50/p99/max) and the
+/// operator's memory per watcher.
 /// </summary>
 internal static class WatchBenchmark
 {
-    public static async Task RunAsync(int watchers)
+    public static async Task RunAsync(int watchers, int entries)
     {
         var root = CatalogBenchmark.FindRoot();
         var dir = Path.Combine(Path.GetTempPath(), $"agentlens-bench-{Environment.ProcessId}");
@@ -22,11 +25,15 @@ internal static class WatchBenchmark
             using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bench-watch" } });
             await client.CoreV1.CreateNamespacedConfigMapAsync(Entry("watched", "v0"), "bench-watch");
+            await Parallel.ForEachAsync(Enumerable.Range(0, entries - 1), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+                await client.CoreV1.CreateNamespacedConfigMapAsync(Entry($"agent-{i:D5}", "skill", new string('d', 400)), "bench-watch", cancellationToken: ct));
             var port = 18000 + Random.Shared.Next(1000);
+            var probePort = port + 1000;
+            var metricsPort = port + 2000;
             var dll = Path.Combine(root, "Operator", "bin", "Release", "net10.0", "AgentLens.Operator.dll");
             op = Process.Start(new ProcessStartInfo("dotnet", [dll, "--kubeconfig", kubeconfig, "--store-namespace", "bench-watch", "--namespaces", "bench-watch",
                 "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "1h", "--api-auth", "none", "--api-max-watchers", (watchers + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--api-bind-address", $"127.0.0.1:{port}", "--metrics-bind-address", "0", "--health-probe-bind-address", "127.0.0.1:0", "--log-format", "json"])
+                "--api-bind-address", $"127.0.0.1:{port}", "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", $"127.0.0.1:{probePort}", "--log-format", "json"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             op.BeginOutputReadLine();
             op.BeginErrorReadLine();
@@ -35,8 +42,10 @@ internal static class WatchBenchmark
             await WaitUpAsync(http, url);
             var rssBefore = Rss(op.Id);
 
-            var streams = new List<StreamReader>();
-            for (var i = 0; i < watchers; i++)
+            using var probeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            var baseline = await ProbeLatenciesAsync(probeHttp, probePort, metricsPort, Task.Delay(TimeSpan.FromSeconds(3)));
+            var streams = new StreamReader[watchers];
+            var connecting = Task.WhenAll(Enumerable.Range(0, watchers).Select(async i =>
             {
                 var request = new HttpRequestMessage(HttpMethod.Get, url + "/watch");
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -46,7 +55,14 @@ internal static class WatchBenchmark
                 {
                 }
 
-                streams.Add(reader);
+                streams[i] = reader;
+            }));
+            var burst = Stopwatch.StartNew();
+            var during = await ProbeLatenciesAsync(probeHttp, probePort, metricsPort, connecting);
+            Console.WriteLine($"snapshot burst: {watchers} watchers took a {entries}-entry snapshot in {burst.Elapsed.TotalSeconds:F1} s");
+            foreach (var (path, index) in new[] { ("/healthz", 0), ("/metrics", 1) })
+            {
+                Console.WriteLine($"probe {path} p99 during the burst: {P99(during[index]):F1} ms vs {P99(baseline[index]):F1} ms idle (baseline), {P99(during[index]) / P99(baseline[index]):F1}x baseline (target: p99 <= 100 ms)");
             }
 
             GC.Collect();
@@ -78,6 +94,8 @@ internal static class WatchBenchmark
             {
                 reader.Dispose();
             }
+
+            Console.WriteLine($"operator peak RSS (VmHWM): {Hwm(op.Id) / 1024} MiB");
         }
         finally
         {
@@ -91,7 +109,34 @@ internal static class WatchBenchmark
         }
     }
 
-    private static V1ConfigMap Entry(string name, string skill) => new()
+    private static double P99(List<double> samples)
+    {
+        samples.Sort();
+        return samples.Count == 0 ? double.NaN : samples[Math.Max(0, (int)Math.Ceiling(samples.Count * 0.99) - 1)];
+    }
+
+    /// <summary>Polls /healthz and /metrics one after the other until <paramref name="until"/> ends; latencies in ms.</summary>
+    private static async Task<List<double>[]> ProbeLatenciesAsync(HttpClient http, int probePort, int metricsPort, Task until)
+    {
+        var latencies = new[] { new List<double>(), new List<double>() };
+        do
+        {
+            foreach (var (url, index) in new[] { ($"http://127.0.0.1:{probePort}/healthz", 0), ($"http://127.0.0.1:{metricsPort}/metrics", 1) })
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await http.GetAsync(url);
+                await response.Content.ReadAsByteArrayAsync();
+                latencies[index].Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            await Task.Delay(20);
+        }
+        while (!until.IsCompleted);
+        await until;
+        return latencies;
+    }
+
+    private static V1ConfigMap Entry(string name, string skill, string description = "") => new()
     {
         Metadata = new V1ObjectMeta
         {
@@ -100,7 +145,7 @@ internal static class WatchBenchmark
         },
         Data = new Dictionary<string, string>
         {
-            ["agenttype.json"] = $$$"""{"apiVersion":"agentlens.io/v1alpha1","kind":"AgentType","metadata":{"name":"{{{name}}}"},"spec":{"protocol":"a2a","endpoint":"https://{{{name}}}.example","source":{"type":"push","name":"{{{name}}}"}},"status":{"lifecycle":"Active","capabilities":[{"kind":"a2a.skill","name":"{{{skill}}}"}]}}""",
+            ["agenttype.json"] = $$$"""{"apiVersion":"agentlens.io/v1alpha1","kind":"AgentType","metadata":{"name":"{{{name}}}"},"spec":{"protocol":"a2a","endpoint":"https://{{{name}}}.example","source":{"type":"push","name":"{{{name}}}"}},"status":{"lifecycle":"Active","description":"{{{description}}}","capabilities":[{"kind":"a2a.skill","name":"{{{skill}}}"}]}}""",
         },
     };
 
@@ -125,6 +170,9 @@ internal static class WatchBenchmark
 
         throw new InvalidOperationException("the operator did not come up");
     }
+
+    private static long Hwm(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Resident memory of a process, in KiB.</summary>
     private static long Rss(int pid) =>
