@@ -21,7 +21,7 @@ internal enum CatalogEventType
 internal sealed record CatalogEvent(long Version, CatalogEventType Type, StoredEntry Entry, StoredEntry? Previous, DateTimeOffset At);
 
 /// <summary>What a new watcher starts from: a snapshot, or a replay of what it missed.</summary>
-internal sealed record Subscription(Subscriber Subscriber, IReadOnlyList<StoredEntry>? Snapshot, IReadOnlyList<CatalogEvent> Replay, long Version, bool Resynced);
+internal sealed record Subscription(Subscriber Subscriber, ImmutableArray<StoredEntry>? Snapshot, IReadOnlyList<CatalogEvent> Replay, long Version, bool Resynced);
 
 /// <summary>A watcher's bounded queue. When it is full the watcher is cut off; it never slows anyone else.</summary>
 internal sealed class Subscriber : IDisposable

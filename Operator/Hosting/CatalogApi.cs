@@ -147,16 +147,28 @@ internal static class CatalogApi
                 // Snapshot events carry no id: a client cut off mid-snapshot resumes with a fresh one. Each
                 // entry's JSON is rendered once and shared by every watcher.
                 var startId = cache.Id(start.Version);
-                foreach (var item in snapshot)
+                for (var next = 0; next < snapshot.Length;)
                 {
-                    if (filter.Matches(item))
+                    // A chunk at a time, a few watchers at a time: a burst of snapshots never fills the
+                    // thread pool's queue, so probes and /metrics are answered in between. The gate is
+                    // never held across a flush, so a client that does not read holds nobody up.
+                    await SnapshotGate.WaitAsync(ct);
+                    try
                     {
-                        WriteEntryEvent(body, "ADDED", null, start.Version, startId, item);
-                        if (body.UnflushedBytes >= FlushBytes)
+                        for (; next < snapshot.Length && body.UnflushedBytes < FlushBytes; next++)
                         {
-                            await body.FlushAsync(ct);
+                            if (filter.Matches(snapshot[next]))
+                            {
+                                body.Write(SnapshotEventBytes(snapshot[next], start.Version, startId));
+                            }
                         }
                     }
+                    finally
+                    {
+                        SnapshotGate.Release();
+                    }
+
+                    await body.FlushAsync(ct);
                 }
 
                 WriteEvent(body, "SYNCED", startId, JsonBytes(w => w.WriteNumber("version", start.Version)));
@@ -214,6 +226,7 @@ internal static class CatalogApi
     }
 
     private const int FlushBytes = 32 * 1024;
+    private static readonly SemaphoreSlim SnapshotGate = new(Math.Max(1, Environment.ProcessorCount / 2));
 
     /// <summary>
     /// An event as this watcher's filter sees it: an entry entering the filter is ADDED, one leaving it is
@@ -237,7 +250,7 @@ internal static class CatalogApi
         }
     }
 
-    private static void WriteEntryEvent(System.IO.Pipelines.PipeWriter body, string type, string? sseId, long version, string id, StoredEntry item)
+    private static void WriteEntryEvent(IBufferWriter<byte> body, string type, string? sseId, long version, string id, StoredEntry item)
     {
         if (sseId is not null)
         {
@@ -256,6 +269,24 @@ internal static class CatalogApi
             w.WriteRawValue(ItemBytes(item), skipInputValidation: true);
         }));
         body.Write("\n\n"u8);
+    }
+
+    // A snapshot event differs between watchers only by the version it starts from, and watchers that connect
+    // together start from the same one: each entry's event is rendered once per version and shared.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoredEntry, Tuple<long, byte[]>> SnapshotEvents = [];
+
+    private static byte[] SnapshotEventBytes(StoredEntry item, long version, string id)
+    {
+        if (SnapshotEvents.TryGetValue(item, out var cached) && cached.Item1 == version)
+        {
+            return cached.Item2;
+        }
+
+        var writer = new ArrayBufferWriter<byte>(ItemBytes(item).Length + 256);
+        WriteEntryEvent(writer, "ADDED", null, version, id, item);
+        var bytes = writer.WrittenSpan.ToArray();
+        SnapshotEvents.AddOrUpdate(item, Tuple.Create(version, bytes));
+        return bytes;
     }
 
     private static void WriteEvent(System.IO.Pipelines.PipeWriter body, string type, string? id, byte[] data)

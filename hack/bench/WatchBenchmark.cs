@@ -115,24 +115,34 @@ internal static class WatchBenchmark
         return samples.Count == 0 ? double.NaN : samples[Math.Max(0, (int)Math.Ceiling(samples.Count * 0.99) - 1)];
     }
 
-    /// <summary>Polls /healthz and /metrics one after the other until <paramref name="until"/> ends; latencies in ms.</summary>
+    /// <summary>
+    /// Polls /healthz and /metrics one after the other until <paramref name="until"/> ends; latencies in ms.
+    /// The sampler is a dedicated thread with synchronous requests, so the figures are the operator's, not
+    /// this process's thread pool, which is busy reading a thousand streams.
+    /// </summary>
     private static async Task<List<double>[]> ProbeLatenciesAsync(HttpClient http, int probePort, int metricsPort, Task until)
     {
         var latencies = new[] { new List<double>(), new List<double>() };
-        do
+        var sampler = new Thread(() =>
         {
-            foreach (var (url, index) in new[] { ($"http://127.0.0.1:{probePort}/healthz", 0), ($"http://127.0.0.1:{metricsPort}/metrics", 1) })
+            do
             {
-                var clock = Stopwatch.StartNew();
-                using var response = await http.GetAsync(url);
-                await response.Content.ReadAsByteArrayAsync();
-                latencies[index].Add(clock.Elapsed.TotalMilliseconds);
-            }
+                foreach (var (url, index) in new[] { ($"http://127.0.0.1:{probePort}/healthz", 0), ($"http://127.0.0.1:{metricsPort}/metrics", 1) })
+                {
+                    var clock = Stopwatch.StartNew();
+                    using var response = http.Send(new HttpRequestMessage(HttpMethod.Get, url));
+                    response.Content.ReadAsStream().CopyTo(Stream.Null);
+                    latencies[index].Add(clock.Elapsed.TotalMilliseconds);
+                }
 
-            await Task.Delay(20);
-        }
-        while (!until.IsCompleted);
+                Thread.Sleep(20);
+            }
+            while (!until.IsCompleted);
+        })
+        { IsBackground = true, Name = "probe-sampler" };
+        sampler.Start();
         await until;
+        sampler.Join();
         return latencies;
     }
 
