@@ -71,4 +71,7 @@ internal static partial class Log
 
     [LoggerMessage(44, LogLevel.Warning, "Catalog API: the API server is unreachable for a token or access review: {Message}")]
     public static partial void ReviewUnavailable(ILogger logger, string message);
+
+    [LoggerMessage(45, LogLevel.Warning, "Watching agent Leases failed, relisting: {Message}")]
+    public static partial void LeaseWatchFailed(ILogger logger, string message);
 }

@@ -25,6 +25,8 @@ internal sealed class Metrics
     private readonly Counter<long> pushEntryInvalid;
     private readonly Counter<long> missedTicks;
     private readonly Counter<long> duplicateAgents;
+    private readonly Histogram<double> leaseExpiryNoticed;
+    private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
     private double lastSuccess;
@@ -48,6 +50,9 @@ internal sealed class Metrics
         catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict, refused).");
         pushEntryInvalid = meter.CreateCounter<long>("agentlens_push_entries_invalid", description: "Push entries that could not be read, by reason.");
         duplicateAgents = meter.CreateCounter<long>("agentlens_duplicate_agents", description: "Announcements ignored because another source object owns their endpoint, by source.");
+        leaseExpiryNoticed = meter.CreateHistogram<double>("agentlens_lease_expiry_to_event", "s", "Time from a push entry's Lease expiring until readers were told.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10] });
+        meter.CreateObservableGauge("agentlens_push_entries", ObservePushLiveness, description: "Push entries by liveness (none: no Lease; live, expired, missing).");
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
@@ -89,6 +94,13 @@ internal sealed class Metrics
     public void CatalogEntries(IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> counts) => catalogEntries = counts;
 
     public void DuplicateAgent(SourceType source) => duplicateAgents.Add(1, new KeyValuePair<string, object?>("source", source.ToWire()));
+
+    public void LeaseExpiryNoticed(TimeSpan delay) => leaseExpiryNoticed.Record(Math.Max(0, delay.TotalSeconds));
+
+    public void ObservePushLiveness(Func<IReadOnlyDictionary<Catalog.Liveness, int>> counts) => pushLiveness = counts;
+
+    private IEnumerable<Measurement<int>> ObservePushLiveness() =>
+        pushLiveness().Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("liveness", kv.Key.ToString().ToLowerInvariant())));
 
     public void MissedTicks(long count) => missedTicks.Add(count);
 

@@ -55,6 +55,7 @@ public sealed class InstallTests
     [TestCase("delete", "configmaps", null)]
     [TestCase("create", "leases.coordination.k8s.io", null)]
     [TestCase("update", "leases.coordination.k8s.io", null)]
+    [TestCase("watch", "leases.coordination.k8s.io", null)]
     [TestCase("create", "events", null)]
     [TestCase("create", "events", "--namespace=team-a")]
     [TestCase("create", "tokenreviews.authentication.k8s.io", null)]
@@ -71,6 +72,7 @@ public sealed class InstallTests
     [TestCase("delete", "services", null)]
     [TestCase("list", "pods", "--all-namespaces")]
     [TestCase("list", "events", "--namespace=team-a")]
+    [TestCase("list", "leases.coordination.k8s.io", "--namespace=team-a")]
     [TestCase("delete", "events", "--namespace=team-a")]
     [TestCase("create", "deployments.apps", null)]
     public async Task Rbac_DeniesEverythingElse(string verb, string resource, string? scope) =>

@@ -65,8 +65,18 @@ internal sealed class Subscriber : IDisposable
 /// cache: clients see exactly the changes they missed, never a gap and never a duplicate. Every change gets
 /// the next catalog version; a bounded history (size and age) lets watchers resume with Last-Event-ID.
 /// </summary>
-internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time, IOptions<OperatorOptions> options, ILogger<CatalogCache> logger) : BackgroundService
+internal sealed class CatalogCache(
+    IKubernetes client,
+    StoreNamespace storeNamespace,
+    AgentLeases leases,
+    IEventRecorder events,
+    OperatorHealth health,
+    Metrics metrics,
+    TimeProvider time,
+    IOptions<OperatorOptions> options,
+    ILogger<CatalogCache> logger) : BackgroundService
 {
+    private static readonly TimeSpan LivenessTick = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly string Selector = $"{Annotations.CatalogLabel}={Annotations.CatalogEntryValue}";
     private readonly ApiOptions api = options.Value.Api;
@@ -80,6 +90,11 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
     // One sorted view shared by every reader until the next change: a thousand watchers taking a snapshot
     // cost one array, not a thousand copies of the catalog.
     private ImmutableArray<StoredEntry>? sorted;
+
+    // Push entries that name a Lease, as stored; readers see them as LeaseLiveness derives them.
+    private readonly Dictionary<string, StoredEntry> leased = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Liveness> liveness = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> missingSince = new(StringComparer.Ordinal);
 
     /// <summary>Identifies this cache's numbering; a Last-Event-ID from another epoch cannot be replayed.</summary>
     public string Epoch { get; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]);
@@ -154,6 +169,10 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
             return;
         }
 
+        // Judge no push entry by its Lease before the Leases are known (but do not wait on them forever).
+        await leases.WaitSyncedAsync(TimeSpan.FromSeconds(5), stoppingToken);
+        leases.Changed += Reevaluate;
+        var livenessLoop = RunLivenessAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -168,7 +187,7 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception e)
             {
@@ -179,9 +198,52 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
                 }
                 catch (OperationCanceledException)
                 {
-                    return;
+                    break;
                 }
             }
+        }
+
+        leases.Changed -= Reevaluate;
+        await livenessLoop;
+    }
+
+    /// <summary>Lease expiry happens without any event: look again every half second (only at entries with a Lease).</summary>
+    private async Task RunLivenessAsync(CancellationToken cancellationToken)
+    {
+        using var ticker = new PeriodicTimer(LivenessTick, time);
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(cancellationToken))
+            {
+                Reevaluate();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>Derives every Lease-bearing push entry anew and publishes what changed for readers.</summary>
+    private void Reevaluate()
+    {
+        lock (gate)
+        {
+            foreach (var raw in leased.Values.ToList())
+            {
+                UpsertLocked(raw);
+            }
+        }
+    }
+
+    /// <summary>Push entries by liveness, for the gauge.</summary>
+    public IReadOnlyDictionary<Liveness, int> PushLiveness()
+    {
+        lock (gate)
+        {
+            var counts = liveness.Values.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+            counts[Liveness.None] = items.Values.Count(i => i.IsPush && !leased.ContainsKey(i.Name));
+            return counts;
         }
     }
 
@@ -206,21 +268,14 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
 
         lock (gate)
         {
-            foreach (var (name, entry) in listed)
+            foreach (var entry in listed.Values)
             {
-                if (!items.TryGetValue(name, out var previous))
-                {
-                    PublishLocked(CatalogEventType.Added, entry, null);
-                }
-                else if (previous.ResourceVersion != entry.ResourceVersion)
-                {
-                    PublishLocked(CatalogEventType.Modified, entry, previous);
-                }
+                UpsertLocked(entry);
             }
 
-            foreach (var gone in items.Keys.Where(name => !listed.ContainsKey(name)).ToList())
+            foreach (var gone in items.Keys.Concat(leased.Keys).Where(name => !listed.ContainsKey(name)).Distinct().ToList())
             {
-                PublishLocked(CatalogEventType.Deleted, items[gone], items[gone]);
+                RemoveLocked(gone);
             }
         }
 
@@ -267,17 +322,7 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
     {
         lock (gate)
         {
-            if (items.TryGetValue(entry.Name, out var previous))
-            {
-                if (previous.ResourceVersion != entry.ResourceVersion)
-                {
-                    PublishLocked(CatalogEventType.Modified, entry, previous);
-                }
-            }
-            else
-            {
-                PublishLocked(CatalogEventType.Added, entry, null);
-            }
+            UpsertLocked(entry);
         }
     }
 
@@ -285,10 +330,103 @@ internal sealed class CatalogCache(IKubernetes client, StoreNamespace storeNames
     {
         lock (gate)
         {
-            if (items.TryGetValue(name, out var previous))
+            RemoveLocked(name);
+        }
+    }
+
+    /// <summary>Publishes what readers should see of a stored entry: Added, Modified, Deleted or nothing.</summary>
+    private void UpsertLocked(StoredEntry raw)
+    {
+        var shown = ShownLocked(raw);
+        var found = items.TryGetValue(raw.Name, out var previous);
+        if (shown is null)
+        {
+            if (found)
             {
-                PublishLocked(CatalogEventType.Deleted, previous, previous);
+                PublishLocked(CatalogEventType.Deleted, previous!, previous);
             }
+        }
+        else if (!found)
+        {
+            PublishLocked(CatalogEventType.Added, shown, null);
+        }
+        else if (previous!.ResourceVersion != shown.ResourceVersion || (!ReferenceEquals(previous, shown) && previous.Json != shown.Json))
+        {
+            PublishLocked(CatalogEventType.Modified, shown, previous);
+        }
+    }
+
+    private void RemoveLocked(string name)
+    {
+        leased.Remove(name);
+        liveness.Remove(name);
+        missingSince.Remove(name);
+        if (items.TryGetValue(name, out var previous))
+        {
+            PublishLocked(CatalogEventType.Deleted, previous, previous);
+        }
+    }
+
+    /// <summary>The entry as readers see it: as stored, or as its Lease makes it (null: no longer listed).</summary>
+    private StoredEntry? ShownLocked(StoredEntry raw)
+    {
+        var leaseName = LeaseLiveness.LeaseName(raw);
+        if (leaseName is null)
+        {
+            leased.Remove(raw.Name);
+            liveness.Remove(raw.Name);
+            missingSince.Remove(raw.Name);
+            return raw;
+        }
+
+        leased[raw.Name] = raw;
+        if (!leases.IsSynced)
+        {
+            return raw;
+        }
+
+        var now = time.GetUtcNow();
+        var lease = leases.Get(leaseName);
+        if (lease is null)
+        {
+            missingSince.TryAdd(raw.Name, now);
+        }
+        else
+        {
+            missingSince.Remove(raw.Name);
+        }
+
+        var (state, since) = LeaseLiveness.Of(lease, now, missingSince.GetValueOrDefault(raw.Name, now));
+        NoteTransitionLocked(raw, leaseName, state, since, now);
+        return LeaseLiveness.Apply(raw, leaseName, state, since, lease, now, options.Value.Retention);
+    }
+
+    /// <summary>A change of liveness: counted, and told on the push entry by the leader (every replica derives it).</summary>
+    private void NoteTransitionLocked(StoredEntry raw, string leaseName, Liveness state, DateTimeOffset? since, DateTimeOffset now)
+    {
+        var before = liveness.GetValueOrDefault(raw.Name, Liveness.None);
+        if (before == state)
+        {
+            return;
+        }
+
+        liveness[raw.Name] = state;
+        if (state == Liveness.Expired && since is { } expiry)
+        {
+            metrics.LeaseExpiryNoticed(now - expiry);
+        }
+
+        var (reason, message, warning) = state switch
+        {
+            Liveness.Expired => ("LeaseExpired", $"Lease {leaseName} was not renewed in time; the entry is shown Offline", true),
+            Liveness.Missing => ("LeaseMissing", $"Lease {leaseName} does not exist in namespace {raw.Namespace}; the entry is shown Offline", true),
+            _ when before is Liveness.Expired or Liveness.Missing => ("LeaseRenewed", $"Lease {leaseName} is renewed; the entry is shown as written", false),
+            _ => (null, null, false),
+        };
+        if (reason is not null && health.IsLeader)
+        {
+            // The recorder never throws and rate-limits itself; nothing here waits for it.
+            _ = events.RecordAsync(new EventTarget("ConfigMap", raw.Namespace, raw.Name, raw.Uid, raw.ResourceVersion), reason, message!, warning, CancellationToken.None);
         }
     }
 

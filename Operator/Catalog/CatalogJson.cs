@@ -38,7 +38,27 @@ internal static class CatalogJson
 
     /// <exception cref="JsonException">Not an AgentType.</exception>
     public static AgentType Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, Context.AgentType) ?? throw new JsonException("the document is null");
+        Complete(JsonSerializer.Deserialize(json, Context.AgentType) ?? throw new JsonException("the document is null"));
+
+    /// <summary>A hand-written entry (a push entry) may leave lists out; they read as empty, never as default arrays.</summary>
+    private static AgentType Complete(AgentType entry)
+    {
+        static ImmutableArray<T> Or<T>(ImmutableArray<T> list) => list.IsDefault ? [] : list;
+        var status = entry.Status ?? new AgentStatus();
+        return entry with
+        {
+            Spec = entry.Spec is null ? null! : entry.Spec with { Tags = Or(entry.Spec.Tags) },
+            Status = status with
+            {
+                Conditions = Or(status.Conditions),
+                Capabilities = [.. Or(status.Capabilities).Select(c => c with
+                {
+                    Tags = Or(c.Tags),
+                    Properties = c.Properties ?? ImmutableSortedDictionary<string, string>.Empty,
+                })],
+            },
+        };
+    }
 
     /// <summary>Times as Kubernetes writes them: RFC 3339, UTC, whole seconds.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset time) =>

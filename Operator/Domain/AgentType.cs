@@ -122,12 +122,33 @@ internal sealed record Condition
     public required DateTimeOffset LastTransitionTime { get; init; }
 }
 
+internal static class Conditions
+{
+    /// <summary>Sets a condition; its transition time moves only when its status flips (the Kubernetes convention).</summary>
+    public static ImmutableArray<Condition> Set(ImmutableArray<Condition> conditions, string type, ConditionStatus status, string reason, string message, DateTimeOffset now)
+    {
+        // An entry someone wrote by hand may lack the list altogether.
+        conditions = conditions.IsDefault ? [] : conditions;
+        var existing = conditions.FirstOrDefault(c => c.Type == type);
+        var updated = new Condition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            LastTransitionTime = existing is not null && existing.Status == status ? existing.LastTransitionTime : now,
+        };
+        return [.. conditions.Where(c => c.Type != type).Append(updated).OrderBy(c => c.Type, StringComparer.Ordinal)];
+    }
+}
+
 internal static class ConditionTypes
 {
     public const string CardFetched = "CardFetched";
     public const string CardValid = "CardValid";
     public const string Discovered = "Discovered";
     public const string Truncated = "Truncated";
+    public const string LeaseHeld = "LeaseHeld";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ConditionStatus>))]

@@ -26,4 +26,10 @@ internal static class Annotations
     public const string SourceNamespaceLabel = Prefix + "source-namespace";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "agentlens-operator";
+
+    // On a push entry: the Lease (same namespace) whose renewals keep it alive.
+    public const string Lease = Prefix + "lease";
+
+    // On Leases the operator watches for push entries.
+    public const string AgentLeaseLabel = Prefix + "agent-lease";
 }

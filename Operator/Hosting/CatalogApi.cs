@@ -20,7 +20,14 @@ internal static class CatalogApi
 
     public static void AddCatalogApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddSingleton<AgentLeases>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentLeases>());
+        builder.Services.AddSingleton(sp =>
+        {
+            var cache = ActivatorUtilities.CreateInstance<CatalogCache>(sp);
+            sp.GetRequiredService<Metrics>().ObservePushLiveness(cache.PushLiveness);
+            return cache;
+        });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
             ? new OpenApiAccess()

@@ -169,20 +169,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         };
     }
 
-    /// <summary>Sets a condition; its transition time moves only when its status flips (the Kubernetes convention).</summary>
-    internal static ImmutableArray<Condition> SetCondition(ImmutableArray<Condition> conditions, string type, ConditionStatus status, string reason, string message, DateTimeOffset now)
-    {
-        var existing = conditions.FirstOrDefault(c => c.Type == type);
-        var updated = new Condition
-        {
-            Type = type,
-            Status = status,
-            Reason = reason,
-            Message = message,
-            LastTransitionTime = existing is not null && existing.Status == status ? existing.LastTransitionTime : now,
-        };
-        return [.. conditions.Where(c => c.Type != type).Append(updated).OrderBy(c => c.Type, StringComparer.Ordinal)];
-    }
+    internal static ImmutableArray<Condition> SetCondition(ImmutableArray<Condition> conditions, string type, ConditionStatus status, string reason, string message, DateTimeOffset now) =>
+        Conditions.Set(conditions, type, status, reason, message, now);
 
     private static bool Unchanged(StoredEntry existing, AgentType desired) =>
         existing.Json == CatalogJson.SerializeToString(desired)
