@@ -74,4 +74,7 @@ internal static partial class Log
 
     [LoggerMessage(45, LogLevel.Warning, "Watching agent Leases failed, relisting: {Message}")]
     public static partial void LeaseWatchFailed(ILogger logger, string message);
+
+    [LoggerMessage(46, LogLevel.Information, "Entry {Name} moves from {From} to {To}: its agent's identity changed form; the name is kept")]
+    public static partial void EntryMigrated(ILogger logger, string name, string from, string to);
 }

@@ -109,7 +109,23 @@ public sealed class CrawlerTests
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
 
         Assert.That(((CardFetched)result.Outcome).Card.DisplayName, Is.EqualTo("Enterprise Search"));
-        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/.well-known/mcp/server-card.json" }));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/mcp/server-card.json" }));
+    }
+
+    [Test]
+    public async Task Crawl_McpServerCardNextToTheEndpoint_IsFoundFirst()
+    {
+        var card = System.Text.Encoding.UTF8.GetString(Fixtures.Card("mcp-server-card-draft.json"));
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path == "/mcp/server-card"
+            ? LoopbackServer.Respond(stream, 200, card, "application/mcp-server-card+json", ct)
+            : LoopbackServer.Respond(stream, 404, "{}", ct: ct));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = (CardFetched)result.Outcome;
+        Assert.That(fetched.Card.DisplayName, Is.EqualTo("Enterprise Search"));
+        Assert.That(fetched.CardUrl, Does.EndWith("/mcp/server-card"));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card" }));
     }
 
     [Test]

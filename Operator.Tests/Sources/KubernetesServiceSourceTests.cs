@@ -72,7 +72,7 @@ public sealed class KubernetesServiceSourceTests
             ["agentlens.io/timeout"] = "3s",
         }, Port(80, "http"), Port(8443, "tools")), o => o.ClusterDomain = "corp.local");
 
-        Assert.That(agent!.Endpoint, Is.EqualTo("https://docs.agents.svc.corp.local:8443"));
+        Assert.That(agent!.Endpoint, Is.EqualTo("https://docs.agents.svc.corp.local:8443/meta/card.json"), "a card path that is not well-known: the card URL is the identity");
         Assert.That(agent.CardUrls, Is.EqualTo(new[] { "https://docs.agents.svc.corp.local:8443/meta/card.json" }));
         Assert.That(agent.McpUrl, Is.EqualTo("https://docs.agents.svc.corp.local:8443/rpc"));
         Assert.That(agent.Tags, Is.EqualTo(new[] { "docs", "search" }));
@@ -153,5 +153,29 @@ public sealed class KubernetesServiceSourceTests
         var e = Assert.ThrowsAsync<SourceException>(() => Source(lister.Object).DiscoverAsync(CancellationToken.None));
 
         Assert.That(e!.Reason, Is.EqualTo("Unavailable"));
+    }
+
+    [TestCase("/agents/one/.well-known/agent-card.json", null, "http://gw.agents.svc.cluster.local:8080/agents/one")]
+    [TestCase("/api/a2a/team/weather/.well-known/agent.json", null, "http://gw.agents.svc.cluster.local:8080/api/a2a/team/weather")]
+    [TestCase("/.well-known/agent-card.json", null, "http://gw.agents.svc.cluster.local:8080")]
+    [TestCase("/cards/weather.json", null, "http://gw.agents.svc.cluster.local:8080/cards/weather.json")]
+    [TestCase(null, "/agents/two/", "http://gw.agents.svc.cluster.local:8080/agents/two")]
+    public void TryMap_IdentityIncludesTheAgentsPath(string? cardPath, string? path, string expected)
+    {
+        var annotations = new Dictionary<string, string> { ["agentlens.io/type"] = "a2a" };
+        if (cardPath is not null)
+        {
+            annotations["agentlens.io/card-path"] = cardPath;
+        }
+
+        if (path is not null)
+        {
+            annotations["agentlens.io/path"] = path;
+        }
+
+        var agent = Map(Service("gw", annotations, Port(8080, "http")));
+
+        Assert.That(agent!.Endpoint, Is.EqualTo(expected));
+        Assert.That(agent.CardUrls[0], Does.StartWith(expected), "the card is looked for under the agent's own path");
     }
 }

@@ -55,7 +55,11 @@ public sealed class StaticFileSourceTests
         Assert.That(agents["partner"].Source.Type, Is.EqualTo(SourceType.Static));
         Assert.That(agents["search"].Endpoint, Is.EqualTo("http://search.tools.internal:8000/mcp"));
         Assert.That(agents["search"].McpUrl, Is.EqualTo("http://search.tools.internal:8000/mcp"));
-        Assert.That(agents["search"].CardUrls[0], Is.EqualTo("http://search.tools.internal:8000/.well-known/mcp/server-card.json"));
+        Assert.That(agents["search"].CardUrls.Take(2), Is.EqualTo(new[]
+        {
+            "http://search.tools.internal:8000/mcp/server-card",
+            "http://search.tools.internal:8000/.well-known/mcp/server-card.json",
+        }), "the server card next to the MCP endpoint first, then the well-known paths of the origin");
         Assert.That(agents["search"].Headers["X-Client"], Is.EqualTo("agentlens"));
         Assert.That(agents["search"].BearerTokenFile, Is.EqualTo("/var/run/secrets/agentlens/token"));
         Assert.That(agents["ui"].CardUrls[0], Is.EqualTo("http://ui.example:8080/.well-known/agent-card.json"));

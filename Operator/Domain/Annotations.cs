@@ -8,6 +8,7 @@ internal static class Annotations
     // On Services: how to find and fetch the agent.
     public const string Type = Prefix + "type";
     public const string CardPath = Prefix + "card-path";
+    public const string Path = Prefix + "path";
     public const string McpPath = Prefix + "mcp-path";
     public const string Port = Prefix + "port";
     public const string Scheme = Prefix + "scheme";

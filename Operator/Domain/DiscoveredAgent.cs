@@ -44,6 +44,7 @@ internal static class WellKnownPaths
     public const string McpJson = "/.well-known/mcp.json";
     public const string McpServerJson = "/.well-known/mcp/server.json";
     public const string McpEndpoint = "/mcp";
+    public const string McpServerCardSuffix = "/server-card";
 
     public static ImmutableArray<string> DefaultCardPaths(Protocol protocol) => protocol switch
     {
@@ -52,9 +53,30 @@ internal static class WellKnownPaths
     };
 
     /// <summary>
-    /// Card URLs for an agent at <paramref name="endpoint"/>: the explicit path when given, else the protocol's
-    /// defaults. The card always stays on the endpoint's own origin: a path is joined onto it, and an absolute
-    /// URL is accepted only when it names the same scheme, host and port and carries no credentials.
+    /// The identity of an agent whose card is at <paramref name="normalizedCardUrl"/>: the part before a
+    /// well-known card path (<c>…/agents/one/.well-known/agent-card.json</c> → <c>…/agents/one</c>), else the
+    /// card URL itself. Many agents behind one gateway origin are told apart this way.
+    /// </summary>
+    public static string IdentityFromCardUrl(string normalizedCardUrl)
+    {
+        foreach (var suffix in new[] { A2aCard, A2aLegacyCard, McpServerCard, McpJson, McpServerJson })
+        {
+            if (normalizedCardUrl.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return AgentEndpoint.Normalize(normalizedCardUrl[..^suffix.Length] is { Length: > 0 } before && before.Contains("://", StringComparison.Ordinal)
+                    ? before
+                    : normalizedCardUrl);
+            }
+        }
+
+        return normalizedCardUrl;
+    }
+
+    /// <summary>
+    /// Card URLs for an agent at <paramref name="endpoint"/>: the explicit path when given (from the origin),
+    /// else the protocol's defaults under the endpoint's own path. The card always stays on the endpoint's own
+    /// origin: a path is joined onto it, and an absolute URL is accepted only when it names the same scheme,
+    /// host and port and carries no credentials.
     /// </summary>
     public static bool TryCardUrls(Protocol protocol, string endpoint, string? cardPath, out ImmutableArray<string> urls, [NotNullWhen(false)] out string? error)
     {
@@ -62,7 +84,7 @@ internal static class WellKnownPaths
         error = null;
         if (string.IsNullOrWhiteSpace(cardPath))
         {
-            urls = [.. DefaultCardPaths(protocol).Select(path => AgentEndpoint.Resolve(endpoint, path))];
+            urls = DefaultCardUrls(protocol, endpoint);
             return true;
         }
 
@@ -101,6 +123,24 @@ internal static class WellKnownPaths
 
         urls = [joined.ToString()];
         return true;
+    }
+
+    /// <summary>
+    /// Where an agent's card is looked for when no path is given. A2A: the well-known paths under the agent's
+    /// own base path (kagent serves <c>/api/a2a/&lt;ns&gt;/&lt;name&gt;/.well-known/agent.json</c>). MCP: the
+    /// server card next to the MCP endpoint (<c>&lt;mcp-url&gt;/server-card</c>), then the well-known paths —
+    /// at the origin when the endpoint is the MCP URL itself or the origin, else under the endpoint's path.
+    /// </summary>
+    public static ImmutableArray<string> DefaultCardUrls(Protocol protocol, string endpoint)
+    {
+        if (protocol != Protocol.Mcp)
+        {
+            return [.. DefaultCardPaths(protocol).Select(path => endpoint + path)];
+        }
+
+        var mcpUrl = McpUrl(endpoint, null);
+        var wellKnownBase = mcpUrl == endpoint || new Uri(endpoint).AbsolutePath is "/" or "" ? AgentEndpoint.Origin(endpoint) : endpoint;
+        return [mcpUrl + McpServerCardSuffix, .. DefaultCardPaths(protocol).Select(path => wellKnownBase + path)];
     }
 
     /// <summary>Card URLs for trusted input (tests, static files): as <see cref="TryCardUrls"/>, throwing on a bad path.</summary>

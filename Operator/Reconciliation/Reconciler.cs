@@ -79,13 +79,18 @@ internal sealed class Reconciler(
         var (desired, lost) = EndpointClaims.Resolve(outcomes.Where(o => o.Agents is not null).SelectMany(o => o.Agents!),
             managed.ToDictionary(kv => kv.Key, kv => kv.Value[0], StringComparer.Ordinal), push, failedTypes);
         await ReportRefusedAsync(lost, cancellationToken);
+        foreach (var (from, to) in EntryMigration.Rekey(managed, desired))
+        {
+            Log.EntryMigrated(logger, managed[to][0].Name, from, to);
+        }
 
         var crawlRequests = desired.Values.Select(agent =>
         {
-            var previous = managed.GetValueOrDefault(agent.Endpoint)?[0].Entry?.Status;
-            return previous?.CardDigest is null
+            // Validators only for the card they came from: a 304 for another URL would keep the wrong card.
+            var previous = managed.GetValueOrDefault(agent.Endpoint)?[0].Entry;
+            return previous?.Status.CardDigest is null || previous.Spec.CardUrl is not { } cardUrl || !agent.CardUrls.Contains(cardUrl)
                 ? new CrawlRequest(agent)
-                : new CrawlRequest(agent, previous.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint));
+                : new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint));
         }).ToList();
         var crawled = (await crawler.CrawlAsync(crawlRequests, cancellationToken)).ToDictionary(r => r.Agent.Endpoint, r => r.Outcome, StringComparer.Ordinal);
         foreach (var (endpoint, outcome) in crawled)

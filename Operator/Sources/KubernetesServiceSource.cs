@@ -154,28 +154,41 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
         }
 
         var authority = port is null ? host : $"{host}:{port.Value.ToString(CultureInfo.InvariantCulture)}";
-        if (!AgentEndpoint.TryNormalize($"{scheme}://{authority}", out var endpoint, out var error))
+        if (!AgentEndpoint.TryNormalize($"{scheme}://{authority}", out var origin, out var error))
         {
             return Skip("InvalidEndpoint", error ?? "invalid endpoint");
         }
 
-        if (!WellKnownPaths.TryCardUrls(protocol, endpoint, Get(annotations, Annotations.CardPath), out var cardUrls, out var cardError))
+        var cardPath = Get(annotations, Annotations.CardPath);
+        var mcpPath = Get(annotations, Annotations.McpPath)?.Trim();
+        var basePath = Get(annotations, Annotations.Path)?.Trim();
+        foreach (var (key, path) in new[] { (Annotations.McpPath, mcpPath), (Annotations.Path, basePath) })
+        {
+            if (!string.IsNullOrEmpty(path) && (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Contains("://", StringComparison.Ordinal)))
+            {
+                return Skip(key == Annotations.Path ? "PathNotOnService" : "McpPathNotOnService", $"{key} must be a path on the Service, such as /agents/weather");
+            }
+        }
+
+        var explicitCard = ImmutableArray<string>.Empty;
+        if (!string.IsNullOrWhiteSpace(cardPath) && !WellKnownPaths.TryCardUrls(protocol, origin, cardPath, out explicitCard, out var cardError))
         {
             return Skip("CardPathNotOnService", $"{Annotations.CardPath}: {cardError}");
         }
 
-        var mcpPath = Get(annotations, Annotations.McpPath);
-        if (!string.IsNullOrWhiteSpace(mcpPath) && !mcpPath.TrimStart().StartsWith('/'))
-        {
-            return Skip("McpPathNotOnService", $"{Annotations.McpPath} must be a path on the Service, such as /mcp");
-        }
+        // The agent's identity: its own base path on the Service, so agents sharing a gateway stay apart.
+        var endpoint = !string.IsNullOrEmpty(basePath) ? AgentEndpoint.Normalize(origin + basePath)
+            : !explicitCard.IsDefaultOrEmpty ? WellKnownPaths.IdentityFromCardUrl(AgentEndpoint.Normalize(explicitCard[0]))
+            : protocol == Protocol.Mcp && !string.IsNullOrEmpty(mcpPath) && mcpPath != WellKnownPaths.McpEndpoint ? AgentEndpoint.Normalize(origin + mcpPath)
+            : origin;
+        var cardUrls = !explicitCard.IsDefaultOrEmpty ? explicitCard : WellKnownPaths.CardUrls(protocol, endpoint, null);
 
         return new DiscoveredAgent
         {
             Protocol = protocol,
             Endpoint = endpoint,
             CardUrls = cardUrls,
-            McpUrl = protocol == Protocol.Mcp ? WellKnownPaths.McpUrl(endpoint, mcpPath) : null,
+            McpUrl = protocol == Protocol.Mcp ? (string.IsNullOrEmpty(mcpPath) ? WellKnownPaths.McpUrl(endpoint, null) : AgentEndpoint.Resolve(origin, mcpPath)) : null,
             Source = new SourceRef { Type = SourceType.Kubernetes, Namespace = ns, Name = name },
             SourceUid = uid,
             SourceCreated = service.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,

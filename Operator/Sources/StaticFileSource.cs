@@ -246,8 +246,9 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
             }
             else if (new Uri(normalized).AbsolutePath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             {
-                // A card URL: the agent is at its origin, the card exactly where it says.
-                endpoint = AgentEndpoint.Origin(normalized);
+                // A card URL: the agent is at the base before a well-known card path (else at the card URL), the
+                // card exactly where it says.
+                endpoint = WellKnownPaths.IdentityFromCardUrl(normalized);
                 cardUrls = [url.Trim()];
             }
             else
