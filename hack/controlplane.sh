@@ -19,10 +19,14 @@ dir=${dir%/}
 
 log() { echo "controlplane: $*" >&2; }
 
+# Ports below the kernel's ephemeral range: an outgoing connection can take a port inside it at any moment
+# (seen here: etcd failing with "bind: address already in use").
 free_port() {
-  local p
+  local p low=32768
+  [[ -r /proc/sys/net/ipv4/ip_local_port_range ]] && read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  (( low > 11000 )) || low=32768
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   log "no free port found"; return 1
@@ -115,24 +119,31 @@ case $cmd in
       $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openssl >&2
     }
     command -v curl >/dev/null || { log "curl is required"; exit 1; }
-    etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)
     token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     echo "$token,agentlens-admin,agentlens-admin-uid,system:masters" >"$dir/tokens.csv"
     openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
     openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
-    cat >"$dir/env" <<ENV
+    # A port taken between choosing and binding fails a start: choose again, up to three times.
+    for attempt in 1 2 3; do
+      etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)
+      cat >"$dir/env" <<ENV
 ASSETS=$assets
 ETCD_PORT=$etcd_port
 API_PORT=$api_port
 TOKEN=$token
 ENV
-    setsid "$assets/etcd" --data-dir "$dir/etcd" --name default \
-      --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
-      --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
-      --initial-cluster "default=http://127.0.0.1:$peer_port" \
-      >"$dir/etcd.log" 2>&1 </dev/null &
-    echo $! >"$dir/etcd.pid"
-    start_apiserver
+      setsid "$assets/etcd" --data-dir "$dir/etcd" --name default \
+        --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+        --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+        --initial-cluster "default=http://127.0.0.1:$peer_port" \
+        >"$dir/etcd.log" 2>&1 </dev/null &
+      echo $! >"$dir/etcd.pid"
+      if start_apiserver; then break; fi
+      stop_all
+      rm -rf "$dir/etcd" && mkdir -p "$dir/etcd"
+      if [[ $attempt == 3 ]]; then log "giving up after three attempts; etcd log:"; tail -n 5 "$dir/etcd.log" >&2; exit 1; fi
+      log "start attempt $attempt failed; retrying on other ports"
+    done
     cat >"$dir/kubeconfig" <<KCFG
 apiVersion: v1
 kind: Config

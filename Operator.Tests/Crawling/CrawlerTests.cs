@@ -59,6 +59,23 @@ public sealed class CrawlerTests
             "mcp.tool:search_docs", "mcp.tool:get_page", "mcp.resource:changelog", "mcp.prompt:summarize",
         }));
         Assert.That(fetched.CardUrl, Is.EqualTo(server.BaseUrl + "/mcp"));
+        Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2025-11-25"), "the TypeScript SDK stops at 2025-11-25: the client falls back to initialize");
+    }
+
+    [Test]
+    public async Task Crawl_RealCSharpSdkMcpServer_SpeakingOnly20260728_IsIntrospectedThroughServerDiscover()
+    {
+        await using var server = await NodeAgent.StartDotnetMcpAsync();
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        Assert.That(fetched!.Card.DisplayName, Is.EqualTo("tickets-mcp"));
+        Assert.That(fetched.Card.Version, Is.EqualTo("3.1.0"));
+        Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2026-07-28"));
+        Assert.That(fetched.Card.Capabilities.Select(c => $"{c.Kind}:{c.Name}"), Is.EquivalentTo(new[] { "mcp.tool:find_ticket", "mcp.tool:close_ticket" }));
+        Assert.That(fetched.Card.Capabilities.Single(c => c.Name == "find_ticket").Description, Is.EqualTo("Finds a ticket by its id"));
     }
 
     [Test]

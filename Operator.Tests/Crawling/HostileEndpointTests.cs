@@ -244,16 +244,103 @@ public sealed class HostileEndpointTests
     [Test]
     public async Task RequestBodyOfMcpIntrospection_IsJsonRpc()
     {
-        await using var server = new LoopbackServer((request, stream, ct) => request.Path == "/mcp"
-            ? LoopbackServer.Respond(stream, 200, """{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"s","version":"1"}}}""", ct: ct)
-            : LoopbackServer.Respond(stream, 404, "{}", ct: ct));
+        await using var server = new LoopbackServer((request, stream, ct) =>
+        {
+            if (request.Path != "/mcp" || request.Method != "POST")
+            {
+                return LoopbackServer.Respond(stream, 404, "{}", ct: ct);
+            }
+
+            var id = System.Text.Json.JsonDocument.Parse(request.Body).RootElement.TryGetProperty("id", out var i) ? i.GetInt32() : 0;
+            return request.Body.Contains("\"initialize\"", StringComparison.Ordinal)
+                ? LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"s","version":"1"}""" + "}}", ct: ct)
+                : LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}""" + "}", ct: ct);
+        });
 
         await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
 
-        var initialize = server.Requests.First(r => r.Path == "/mcp");
+        var initialize = server.Requests.First(r => r.Path == "/mcp" && r.Body.Contains("\"method\":\"initialize\"", StringComparison.Ordinal));
         Assert.That(initialize.Method, Is.EqualTo("POST"));
         Assert.That(initialize.Header("Accept"), Does.Contain("text/event-stream"));
         Assert.That(initialize.Body, Does.Contain("\"method\":\"initialize\""));
         Assert.That(Encoding.UTF8.GetByteCount(initialize.Body), Is.GreaterThan(0));
+    }
+
+    /// <summary>An MCP server that refuses server/discover and answers initialize, then lets <paramref name="rest"/> answer.</summary>
+    private static LoopbackServer McpServer(Func<RawRequest, int, Stream, CancellationToken, Task> rest) => new(async (request, stream, ct) =>
+    {
+        if (request.Path != "/mcp" || request.Method != "POST")
+        {
+            await LoopbackServer.Respond(stream, request.Method == "DELETE" ? 200 : 404, "{}", ct: ct);
+            return;
+        }
+
+        if (request.Body.Contains("notifications/", StringComparison.Ordinal))
+        {
+            await LoopbackServer.Respond(stream, 202, string.Empty, ct: ct);
+            return;
+        }
+
+        var id = System.Text.Json.JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt32();
+        if (request.Body.Contains("server/discover", StringComparison.Ordinal))
+        {
+            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}""" + "}", ct: ct);
+        }
+        else if (request.Body.Contains("\"initialize\"", StringComparison.Ordinal))
+        {
+            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"h","version":"1"}""" + "}}", ct: ct);
+        }
+        else
+        {
+            await rest(request, id, stream, ct);
+        }
+    });
+
+    [Test]
+    public async Task McpListLargerThanTheCap_IsTooLarge_ThroughTheSdk()
+    {
+        var tools = string.Join(",", Enumerable.Range(0, 20_000).Select(i => $$$"""{"name":"tool-{{{i}}}","inputSchema":{"type":"object"}}"""));
+        await using var server = McpServer((_, id, stream, ct) =>
+            LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{{{tools}}}]}""" + "}", ct: ct));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
+
+        var failure = ((CrawlFailed)result.Outcome).Failure;
+        Assert.That(failure.Reason, Is.EqualTo(CrawlFailureReason.TooLarge), failure.Message);
+        Assert.That(failure.Message, Does.Contain("tools/list"));
+    }
+
+    [Test]
+    public async Task McpEventStreamThatNeverEnds_IsCutAtTheCap_WithBoundedMemory()
+    {
+        await using var server = McpServer(async (_, _, stream, ct) =>
+        {
+            await LoopbackServer.RespondHead(stream, "HTTP/1.1 200 OK\nContent-Type: text/event-stream\nConnection: close\n", ct);
+            var ping = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{}}\n\n", 200)));
+            while (!ct.IsCancellationRequested)
+            {
+                await stream.WriteAsync(ping, ct);
+            }
+        });
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
+
+        var failure = ((CrawlFailed)result.Outcome).Failure;
+        Assert.That(failure.Reason, Is.AnyOf(CrawlFailureReason.TooLarge, CrawlFailureReason.Timeout), failure.Message);
+        Assert.That(GC.GetTotalAllocatedBytes(precise: true) - before, Is.LessThan(256 * 1024 * 1024));
+    }
+
+    [Test]
+    public async Task McpPagesWithoutEnd_StopAtTheirBound_ThroughTheSdk()
+    {
+        await using var server = McpServer((_, id, stream, ct) =>
+            LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}","inputSchema":{"type":"object"}}],"nextCursor":"c{{{id}}}"}}""", ct: ct));
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
+
+        var fetched = (CardFetched)result.Outcome;
+        Assert.That(fetched.Card.Capabilities, Has.Length.EqualTo(50), "50 pages of one tool, then no more asking");
+        Assert.That(server.RequestCount, Is.LessThan(60));
     }
 }

@@ -40,8 +40,8 @@ public sealed class McpIntrospectionTests
             if (body.Contains("\"tools/list\"", StringComparison.Ordinal))
             {
                 return body.Contains("\"cursor\":\"p2\"", StringComparison.Ordinal)
-                    ? LoopbackServer.Respond(stream, 200, "event: message\ndata: " + Reply("""{"tools":[{"name":"b"}]}""") + "\n\n", "text/event-stream", ct)
-                    : LoopbackServer.Respond(stream, 200, Reply("""{"tools":[{"name":"a"}],"nextCursor":"p2"}"""), ct: ct);
+                    ? LoopbackServer.Respond(stream, 200, "event: message\ndata: " + Reply("""{"tools":[{"name":"b","inputSchema":{"type":"object"}}]}""") + "\n\n", "text/event-stream", ct)
+                    : LoopbackServer.Respond(stream, 200, Reply("""{"tools":[{"name":"a","inputSchema":{"type":"object"}}],"nextCursor":"p2"}"""), ct: ct);
             }
 
             var notFound = """{"code":-32601,"message":"Method not found"}""";
@@ -56,8 +56,11 @@ public sealed class McpIntrospectionTests
         Assert.That(fetched!.Card.Capabilities.Select(c => c.Name), Is.EqualTo(new[] { "a", "b" }));
         Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2025-03-26"));
         var mcp = server.Requests.Where(r => r.Path == "/mcp").ToList();
-        Assert.That(mcp.Skip(1).Select(r => r.Header("Mcp-Session-Id")), Is.All.EqualTo("sess-1"), "the session id goes back on every request");
-        Assert.That(mcp.Skip(1).Select(r => r.Header("MCP-Protocol-Version")), Is.All.EqualTo("2025-03-26"));
+        Assert.That(mcp[0].Body, Does.Contain("\"server/discover\""), "the SDK probes for 2026-07-28 first");
+        Assert.That(mcp[1].Body, Does.Contain("\"initialize\""), "and falls back to the initialize handshake");
+        Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2025-03-26"));
+        Assert.That(mcp.Skip(2).Select(r => r.Header("Mcp-Session-Id")), Is.All.EqualTo("sess-1"), "the session id goes back on every request");
+        Assert.That(mcp.Skip(2).Select(r => r.Header("MCP-Protocol-Version")), Is.All.EqualTo("2025-03-26"));
         Assert.That(mcp.Any(r => r.Body.Contains("resources/list", StringComparison.Ordinal)), Is.False, "resources were not declared");
         Assert.That(mcp.Last().Method, Is.EqualTo("DELETE"));
     }

@@ -139,9 +139,16 @@ public sealed class InternalReadTests
     public async Task McpErrorText_StaysOutOfTheFailure()
     {
         var secret = Tenant.Secret();
-        await using var server = new LoopbackServer((request, stream, ct) => request.Method == "POST"
-            ? LoopbackServer.Respond(stream, 200, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32000,\"message\":\"" + secret + "\"}}", ct: ct)
-            : LoopbackServer.Respond(stream, 404, "{}", ct: ct));
+        await using var server = new LoopbackServer((request, stream, ct) =>
+        {
+            if (request.Method != "POST")
+            {
+                return LoopbackServer.Respond(stream, 404, "{}", ct: ct);
+            }
+
+            var id = System.Text.Json.JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt32();
+            return LoopbackServer.Respond(stream, 200, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":-32000,\"message\":\"" + secret + "\"}}", ct: ct);
+        });
         using var crawler = new CrawlerHarness();
 
         var result = await crawler.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));

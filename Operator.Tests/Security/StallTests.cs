@@ -33,14 +33,20 @@ public sealed class StallTests
         }
 
         var id = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt32();
+        if (body.Contains("server/discover", StringComparison.Ordinal))
+        {
+            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}""" + "}", ct: ct);
+            return;
+        }
+
         if (body.Contains("\"initialize\"", StringComparison.Ordinal))
         {
-            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"endless"}""" + "}}", ct: ct);
+            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"endless","version":"1"}""" + "}}", ct: ct);
             return;
         }
 
         await Task.Delay(perPage, ct);
-        await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}"}],"nextCursor":"c{{{id}}}"}}""", ct: ct);
+        await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}","inputSchema":{"type":"object"}}],"nextCursor":"c{{{id}}}"}}""", ct: ct);
     });
 
     [Test]
@@ -56,7 +62,7 @@ public sealed class StallTests
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
 
         var failure = ((CrawlFailed)result.Outcome).Failure;
-        Assert.That(failure.Reason, Is.EqualTo(CrawlFailureReason.Timeout));
+        Assert.That(failure.Reason, Is.EqualTo(CrawlFailureReason.Timeout), failure.Message);
         Assert.That(failure.Message, Does.Contain("agent budget of 2s"));
         Assert.That(server.RequestCount, Is.LessThan(20), "about 2s / 300ms pages, not 50 pages per list");
     }

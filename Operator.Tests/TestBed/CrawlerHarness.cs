@@ -10,6 +10,7 @@ namespace AgentLens.Operator.Tests.TestBed;
 internal sealed class CrawlerHarness : IDisposable
 {
     private readonly HttpClient http;
+    private readonly HttpMessageHandler mcpHandler;
 
     public CrawlerHarness(Action<CrawlOptions>? configure = null)
     {
@@ -20,7 +21,7 @@ internal sealed class CrawlerHarness : IDisposable
         var wrapped = Options.Create(options);
         http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         Fetcher = new HttpFetcher(http, TimeProvider.System, wrapped);
-        Crawler = new Crawler(Fetcher, new McpIntrospector(Fetcher), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, TestMeterFactory.NewMetrics());
+        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), wrapped), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, TestMeterFactory.NewMetrics());
     }
 
     public HttpFetcher Fetcher { get; }
@@ -43,5 +44,9 @@ internal sealed class CrawlerHarness : IDisposable
     public Task<CrawlResult> CrawlAsync(DiscoveredAgent agent, string? etag = null) =>
         Crawler.CrawlOneAsync(new CrawlRequest(agent, etag), CancellationToken.None);
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        http.Dispose();
+        mcpHandler.Dispose();
+    }
 }

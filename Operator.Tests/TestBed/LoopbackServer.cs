@@ -148,8 +148,45 @@ internal sealed class LoopbackServer : IAsyncDisposable
             await stream.ReadExactlyAsync(bytes, ct);
             body = Encoding.UTF8.GetString(bytes);
         }
+        else if (headers.TryGetValue("Transfer-Encoding", out var encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            body = await ReadChunkedAsync(stream, ct);
+        }
 
         return new RawRequest(parts[0], parts[1], headers, body);
+    }
+
+    /// <summary>A chunked request body (HttpClient sends one when it streams content of unknown length).</summary>
+    private static async Task<string> ReadChunkedAsync(Stream stream, CancellationToken ct)
+    {
+        var body = new MemoryStream();
+        while (true)
+        {
+            var sizeLine = await ReadLineAsync(stream, ct);
+            var size = Convert.ToInt32(sizeLine.Split(';')[0].Trim(), 16);
+            if (size == 0)
+            {
+                await ReadLineAsync(stream, ct);
+                return Encoding.UTF8.GetString(body.ToArray());
+            }
+
+            var chunk = new byte[size];
+            await stream.ReadExactlyAsync(chunk, ct);
+            body.Write(chunk);
+            await ReadLineAsync(stream, ct);
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken ct)
+    {
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (await stream.ReadAsync(one, ct) > 0 && one[0] != '\n')
+        {
+            line.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. line]).TrimEnd('\r');
     }
 
     public async ValueTask DisposeAsync()

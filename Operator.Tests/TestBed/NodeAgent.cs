@@ -23,7 +23,16 @@ internal sealed class NodeAgent : IAsyncDisposable
 
     public static Task<NodeAgent> StartMcpAsync(string name = "docs-mcp") => StartAsync("mcp-server.mjs", name);
 
-    private static async Task<NodeAgent> StartAsync(string script, string name)
+    /// <summary>The C# SDK MCP server of hack/agents/mcp-dotnet (built with the solution), speaking 2026-07-28.</summary>
+    public static Task<NodeAgent> StartDotnetMcpAsync(string name = "tickets-mcp")
+    {
+        var dll = new[] { "Release", "Debug" }
+            .Select(c => Repo.Path("hack", "agents", "mcp-dotnet", "bin", c, "net10.0", "AgentLens.McpAgent.dll"))
+            .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("hack/agents/mcp-dotnet is not built: run `make build` (make test does)");
+        return StartAsync("dotnet", [dll, "0", name], Repo.Path("hack", "agents"));
+    }
+
+    private static Task<NodeAgent> StartAsync(string script, string name)
     {
         var dir = Repo.Path("hack", "agents");
         if (!Directory.Exists(Path.Combine(dir, "node_modules")))
@@ -31,7 +40,13 @@ internal sealed class NodeAgent : IAsyncDisposable
             throw new InvalidOperationException("hack/agents/node_modules is missing: run `make agents` (make test does)");
         }
 
-        var info = new ProcessStartInfo("node", [script, "0", name])
+        return StartAsync("node", [script, "0", name], dir);
+    }
+
+    private static async Task<NodeAgent> StartAsync(string command, string[] args, string dir)
+    {
+        var script = args[0];
+        var info = new ProcessStartInfo(command, args)
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,

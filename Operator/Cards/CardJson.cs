@@ -15,9 +15,6 @@ namespace AgentLens.Operator.Cards;
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(A2aCard))]
 [JsonSerializable(typeof(McpCard))]
-[JsonSerializable(typeof(JsonRpcResponse))]
-[JsonSerializable(typeof(McpInitializeResult))]
-[JsonSerializable(typeof(McpListResult))]
 internal sealed partial class CardJsonContext : JsonSerializerContext;
 
 internal static class CardJson

@@ -21,6 +21,9 @@ internal sealed record ParsedCard
     public string? ProtocolVersion { get; init; }
     public Provider? Provider { get; init; }
     public ImmutableArray<Capability> Capabilities { get; init; } = [];
+
+    /// <summary>MCP: the streamable-http URL a registry <c>server.json</c> names in <c>remotes[]</c>.</summary>
+    public string? McpRemoteUrl { get; init; }
 }
 
 internal enum CardErrorReason

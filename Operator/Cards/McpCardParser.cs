@@ -29,6 +29,7 @@ internal sealed class McpCardParser : ICardParser
             ProtocolVersion = card.ProtocolVersion,
             Provider = ReadRepository(card.Repository),
             Capabilities = Items(card.Tools, card.Resources, card.Prompts),
+            McpRemoteUrl = card.Remotes?.FirstOrDefault(r => r.Type is "streamable-http" or "streamable_http" && !string.IsNullOrWhiteSpace(r.Url))?.Url,
         };
     }
 

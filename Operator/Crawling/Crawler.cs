@@ -13,8 +13,14 @@ internal sealed record CrawlRequest(DiscoveredAgent Agent, string? ETag = null, 
 
 internal abstract record CrawlOutcome;
 
-/// <summary>A card was fetched and parsed. <see cref="Digest"/> is the sha256 of what was read.</summary>
-internal sealed record CardFetched(ParsedCard Card, string CardUrl, string Digest, string? ETag, string? LastModified, ReadOnlyMemory<byte> Raw) : CrawlOutcome;
+/// <summary>
+/// A card was fetched and parsed. <see cref="Digest"/> is the sha256 of what was read. For MCP,
+/// <see cref="IntrospectionFailure"/> says why the server could not be asked for what its card does not list.
+/// </summary>
+internal sealed record CardFetched(ParsedCard Card, string CardUrl, string Digest, string? ETag, string? LastModified, ReadOnlyMemory<byte> Raw) : CrawlOutcome
+{
+    public CrawlFailure? IntrospectionFailure { get; init; }
+}
 
 /// <summary>The server answered 304: the card is what it was at the last fetch.</summary>
 internal sealed record CardUnchanged : CrawlOutcome;
@@ -190,21 +196,24 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
             return card;
         }
 
-        var mcpUrl = agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
+        // A registry server.json names where the server listens; on the agent's own origin, that is where to ask.
+        var mcpUrl = card?.Card.McpRemoteUrl is { } remote && AgentEndpoint.TryNormalize(remote, out var normalizedRemote, out _)
+            && AgentEndpoint.Origin(normalizedRemote) == AgentEndpoint.Origin(agent.Endpoint)
+            ? normalizedRemote
+            : agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
         var (live, liveFailure) = await introspector.IntrospectAsync(agent, mcpUrl, TimeoutFor(agent), cancellationToken);
         if (live is null)
         {
-            // A card without tools is still a good card; the live failure only matters when there is no card.
-            return card ?? (CrawlOutcome)new CrawlFailed(liveFailure!);
+            // A card without tools is still a good card, but the entry must say that its tools are unknown.
+            return card is null ? new CrawlFailed(liveFailure!) : card with { IntrospectionFailure = liveFailure };
         }
 
-        var info = live.Initialize.ServerInfo;
         var merged = new ParsedCard
         {
-            DisplayName = card?.Card.DisplayName ?? info?.Title ?? info?.Name ?? AgentEndpoint.Origin(agent.Endpoint),
-            Description = card?.Card.Description ?? live.Initialize.Instructions,
-            Version = card?.Card.Version ?? info?.Version,
-            ProtocolVersion = live.Initialize.ProtocolVersion ?? card?.Card.ProtocolVersion,
+            DisplayName = card?.Card.DisplayName ?? live.Title ?? live.Name ?? AgentEndpoint.Origin(agent.Endpoint),
+            Description = card?.Card.Description ?? live.Instructions,
+            Version = card?.Card.Version ?? live.Version,
+            ProtocolVersion = live.ProtocolVersion ?? card?.Card.ProtocolVersion,
             Provider = card?.Card.Provider,
             Capabilities = [.. (card?.Card.Capabilities ?? []).Concat(live.Capabilities).DistinctBy(c => (c.Kind, c.Name))],
         };

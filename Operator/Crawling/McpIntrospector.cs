@@ -1,328 +1,212 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Domain;
+using AgentLens.Operator.Hosting;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 
 namespace AgentLens.Operator.Crawling;
 
 /// <summary>What a live MCP server said about itself.</summary>
-internal sealed record McpIntrospection(McpInitializeResult Initialize, ImmutableArray<Capability> Capabilities, ReadOnlyMemory<byte> Canonical);
+internal sealed record McpIntrospection(string? Name, string? Title, string? Version, string? Instructions, string? ProtocolVersion, ImmutableArray<Capability> Capabilities, ReadOnlyMemory<byte> Canonical);
 
 /// <summary>
-/// Asks a live MCP server what it offers, over Streamable HTTP: <c>initialize</c> →
-/// <c>notifications/initialized</c> → <c>tools/list</c>, <c>resources/list</c>, <c>prompts/list</c>
-/// (following <c>nextCursor</c>), then ends the session with DELETE. Replies may be plain JSON or a
-/// <c>text/event-stream</c>; the <c>Mcp-Session-Id</c> the server hands out is sent back on every request.
+/// Asks a live MCP server what it offers, with the official C# SDK client over Streamable HTTP: it
+/// negotiates the revision (2026-07-28 with <c>server/discover</c>, falling back to the
+/// <c>initialize</c>-based revisions down to 2024-11-05), then <c>tools/list</c>, <c>resources/list</c> and
+/// <c>prompts/list</c> page by page, and ends the session. Our guarantees hold around it: the connection goes
+/// only where the <see cref="AddressPolicy"/> allows, every response body is capped while it is read
+/// (<see cref="CappedResponseHandler"/>), each request has the agent's timeout, the whole exchange the agent's
+/// budget (the caller's token), pagination is bounded in pages and items, and a failure is classified
+/// without quoting the server.
 /// </summary>
-internal sealed class McpIntrospector(HttpFetcher fetcher)
+internal sealed class McpIntrospector(HttpMessageHandler handler, IOptions<OperatorOptions> options)
 {
-    public const string ClientProtocolVersion = "2025-06-18";
     private const int MaxPages = 50;
+    private const int MaxTokenFileBytes = 16 * 1024;
+    private static readonly TimeSpan DiscoverProbeLimit = TimeSpan.FromSeconds(5);
+    private readonly IReadOnlyList<string> tokenDirectories = options.Value.Crawl.EffectiveTokenDirectories;
+    private readonly int maxBytes = options.Value.Crawl.MaxBytes;
 
     public async Task<(McpIntrospection? Result, CrawlFailure? Failure)> IntrospectAsync(DiscoveredAgent agent, string mcpUrl, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var session = new Session(fetcher, agent, mcpUrl, timeout);
+        var step = "connect";
+        // One capped client per introspection over the shared connection pool, so that a cap the SDK's
+        // stream reader swallows is still known to have been hit.
+        var capped = new CappedResponseHandler(maxBytes, handler);
+        using var http = new HttpClient(capped, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         try
         {
-            var (init, failure) = await session.CallAsync("initialize", InitializeParams(), CardJsonContext.Default.McpInitializeResult, cancellationToken);
-            if (init is null)
+            var headers = new Dictionary<string, string>(agent.Headers, StringComparer.OrdinalIgnoreCase);
+            if (agent.BearerTokenFile is { } tokenFile)
             {
-                return (null, failure);
+                headers["Authorization"] = "Bearer " + await TokenFile.ReadAsync(tokenFile, tokenDirectories, MaxTokenFileBytes, cancellationToken);
             }
 
-            session.ProtocolVersion = init.ProtocolVersion ?? ClientProtocolVersion;
-            await session.NotifyAsync("notifications/initialized", cancellationToken);
-
-            var declared = init.Capabilities;
-            var lists = new Dictionary<string, List<McpItem>>();
-            foreach (var (method, capability) in new[] { ("tools/list", "tools"), ("resources/list", "resources"), ("prompts/list", "prompts") })
+            var transport = new HttpClientTransport(new HttpClientTransportOptions
             {
-                // A server that declares capabilities is asked only for what it declares; one that declares
-                // nothing is asked for everything, and "method not found" then just means none.
-                if (declared.ValueKind == JsonValueKind.Object && !declared.TryGetProperty(capability, out _))
-                {
-                    continue;
-                }
+                Endpoint = new Uri(mcpUrl),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                ConnectionTimeout = timeout,
+                AdditionalHeaders = headers,
+                // We only ask and go: no server-initiated stream to hold open or reconnect.
+                EnableStandaloneGetStream = false,
+                MaxReconnectionAttempts = 0,
+            }, http, loggerFactory: null, ownsHttpClient: false);
+            step = "initialize";
+            await using var client = await McpClient.CreateAsync(transport, new McpClientOptions
+            {
+                ClientInfo = new Implementation { Name = "agentlens-operator", Version = typeof(McpIntrospector).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
+                InitializationTimeout = timeout,
+                DiscoverProbeTimeout = timeout < DiscoverProbeLimit ? timeout : DiscoverProbeLimit,
+            }, loggerFactory: null, cancellationToken);
 
-                var (items, listFailure) = await ListAllAsync(session, method, capability, cancellationToken);
-                if (items is null)
-                {
-                    return (null, listFailure);
-                }
+            var declared = client.ServerCapabilities;
+            var declaresAny = declared.Tools is not null || declared.Resources is not null || declared.Prompts is not null;
+            List<Tool> tools = [];
+            List<Resource> resources = [];
+            List<Prompt> prompts = [];
 
-                lists[capability] = items;
+            // A server that declares capabilities is asked only for what it declares; one that declares
+            // nothing is asked for everything, and "method not found" then just means none.
+            if (!declaresAny || declared.Tools is not null)
+            {
+                step = "tools/list";
+                tools = await PagesAsync(cursor => client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Tools, r => r.NextCursor);
             }
 
-            var capabilities = McpCardParser.Items(lists.GetValueOrDefault("tools"), lists.GetValueOrDefault("resources"), lists.GetValueOrDefault("prompts"));
-            return (new McpIntrospection(init, capabilities, Canonical(init, capabilities)), null);
+            if (!declaresAny || declared.Resources is not null)
+            {
+                step = "resources/list";
+                resources = await PagesAsync(cursor => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Resources, r => r.NextCursor);
+            }
+
+            if (!declaresAny || declared.Prompts is not null)
+            {
+                step = "prompts/list";
+                prompts = await PagesAsync(cursor => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Prompts, r => r.NextCursor);
+            }
+
+            var capabilities = McpCardParser.Items(
+                tools.Select(t => new McpItem { Name = t.Name, Title = t.Title, Description = t.Description, InputSchema = t.InputSchema, OutputSchema = t.OutputSchema ?? default }),
+                resources.Select(r => new McpItem { Name = r.Name, Title = r.Title, Description = r.Description, Uri = r.Uri, MimeType = r.MimeType }),
+                prompts.Select(p => new McpItem { Name = p.Name, Title = p.Title, Description = p.Description }));
+            var info = client.ServerInfo;
+            var result = new McpIntrospection(info?.Name, info?.Title, info?.Version, client.ServerInstructions, client.NegotiatedProtocolVersion, capabilities, default);
+            return (result with { Canonical = Canonical(result) }, null);
         }
-        finally
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            await session.EndAsync();
+            return (null, capped.Exceeded
+                ? new CrawlFailure(CrawlFailureReason.TooLarge, $"MCP {step} at {mcpUrl} sent more than {maxBytes} bytes")
+                : Classify(e, mcpUrl, step, timeout));
         }
     }
 
-    private static async Task<(List<McpItem>? Items, CrawlFailure? Failure)> ListAllAsync(Session session, string method, string capability, CancellationToken cancellationToken)
+    /// <summary>Every page of one list, at most <see cref="MaxPages"/> pages and the entry's worth of items.</summary>
+    private static async Task<List<T>> PagesAsync<TResult, T>(Func<string?, ValueTask<TResult>> list, Func<TResult, IList<T>?> items, Func<TResult, string?> next)
     {
-        var items = new List<McpItem>();
+        var all = new List<T>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? cursor = null;
-        for (var page = 0; page < MaxPages; page++)
+        for (var page = 0; page < MaxPages && all.Count <= Reconciliation.EntryLimits.MaxCapabilities; page++)
         {
-            var (result, failure) = await session.CallAsync(method, ListParams(cursor), CardJsonContext.Default.McpListResult, cancellationToken, methodNotFoundIsEmpty: true);
-            if (result is null)
+            TResult result;
+            try
             {
-                return (null, failure);
+                result = await list(cursor);
+            }
+            catch (McpProtocolException e) when (e.ErrorCode == McpErrorCode.MethodNotFound)
+            {
+                // Declared or not, a list the server does not implement has nothing in it.
+                return all;
             }
 
-            items.AddRange((capability switch { "tools" => result.Tools, "resources" => result.Resources, _ => result.Prompts }) ?? []);
-            cursor = result.NextCursor;
+            all.AddRange(items(result) ?? []);
+            cursor = next(result);
             if (string.IsNullOrEmpty(cursor) || !seen.Add(cursor))
             {
                 break;
             }
         }
 
-        return (items, null);
+        return all;
     }
 
-    private static byte[] InitializeParams() => Json(w =>
+    /// <summary>One request's token: the agent's budget, and the agent's per-request timeout.</summary>
+    private static CancellationToken Within(TimeSpan timeout, CancellationToken budget)
     {
-        w.WriteString("protocolVersion", ClientProtocolVersion);
-        w.WriteStartObject("capabilities");
-        w.WriteEndObject();
-        w.WriteStartObject("clientInfo");
-        w.WriteString("name", "agentlens-operator");
-        w.WriteString("version", typeof(McpIntrospector).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-        w.WriteEndObject();
-    });
+        // Not disposed on purpose: it must outlive the call it is handed to, and its timer is short-lived.
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(budget);
+        cts.CancelAfter(timeout);
+        return cts.Token;
+    }
 
-    private static byte[] ListParams(string? cursor) => Json(w =>
+    /// <summary>A failure as the catalog shows it: a reason, the step and a status code — never the server's words.</summary>
+    private static CrawlFailure Classify(Exception e, string url, string step, TimeSpan timeout)
     {
-        if (cursor is not null)
+        for (var inner = e; inner is not null; inner = inner.InnerException)
         {
-            w.WriteString("cursor", cursor);
+            switch (inner)
+            {
+                case ResponseTooLargeException tooLarge:
+                    return new CrawlFailure(CrawlFailureReason.TooLarge, $"MCP {step} at {url}: {tooLarge.Message}");
+                case DeniedAddressException denied:
+                    return new CrawlFailure(CrawlFailureReason.DeniedAddress, $"{url}: {denied.Message}");
+                case TokenFileException token:
+                    return new CrawlFailure(CrawlFailureReason.Configuration, $"cannot use the bearer token file: {token.Message}");
+                case HttpRequestException { StatusCode: { } status }:
+                    return new CrawlFailure(CrawlFailureReason.HttpStatus, $"MCP {step} at {url} answered {(int)status} {status}");
+                case McpProtocolException protocol:
+                    return new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {step} at {url} failed with JSON-RPC error {(int)protocol.ErrorCode}");
+                case JsonException:
+                    return new CrawlFailure(CrawlFailureReason.InvalidJson, $"MCP {step} at {url}: the reply is not valid JSON-RPC");
+                case McpException noReply when noReply.Message.Contains("without a reply", StringComparison.Ordinal):
+                    // The SDK skips what it cannot parse and then finds no reply: the server sent no valid JSON-RPC.
+                    return new CrawlFailure(CrawlFailureReason.InvalidJson, $"MCP {step} at {url}: the server sent no valid JSON-RPC reply");
+                case OperationCanceledException or TimeoutException:
+                    return new CrawlFailure(CrawlFailureReason.Timeout, $"MCP {step} at {url} did not answer within {Duration.Format(timeout)}");
+                case HttpRequestException network when network.InnerException is not (DeniedAddressException or ResponseTooLargeException):
+                    return new CrawlFailure(CrawlFailureReason.Network, $"MCP {step} at {url}: {network.HttpRequestError}");
+            }
         }
-    });
 
-    private static byte[] Json(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-
-        return stream.ToArray();
+        // The SDK's own messages may quote the server; only the kind of failure is kept.
+        return new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {step} at {url} failed ({e.GetType().Name})");
     }
 
     /// <summary>A stable rendering of what introspection found, so unchanged servers hash the same.</summary>
-    private static byte[] Canonical(McpInitializeResult init, ImmutableArray<Capability> capabilities) => Json(w =>
+    private static byte[] Canonical(McpIntrospection found)
     {
-        w.WriteString("name", init.ServerInfo?.Name);
-        w.WriteString("version", init.ServerInfo?.Version);
-        w.WriteString("protocolVersion", init.ProtocolVersion);
-        w.WriteStartArray("capabilities");
-        foreach (var c in capabilities)
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            w.WriteString("kind", c.Kind);
-            w.WriteString("name", c.Name);
-            w.WriteString("description", c.Description);
-            foreach (var (key, value) in c.Properties)
-            {
-                w.WriteString(key, value);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    });
-
-    private sealed class Session(HttpFetcher fetcher, DiscoveredAgent agent, string url, TimeSpan timeout)
-    {
-        private int nextId;
-        private string? sessionId;
-
-        public string? ProtocolVersion { get; set; }
-
-        public async Task<(T? Result, CrawlFailure? Failure)> CallAsync<T>(string method, byte[] parameters, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken, bool methodNotFoundIsEmpty = false)
-            where T : class, new()
-        {
-            var id = ++nextId;
-            var (response, failure) = await fetcher.SendAsync(Request(HttpMethod.Post, Envelope(method, id, parameters)), cancellationToken);
-            if (response is null)
-            {
-                return (null, failure);
-            }
-
-            if (!response.IsSuccess)
-            {
-                return (null, new CrawlFailure(CrawlFailureReason.HttpStatus, $"MCP {method} at {url} answered {(int)response.Status} {response.Status}"));
-            }
-
-            sessionId ??= response.SessionId;
-            JsonRpcResponse? reply;
-            try
-            {
-                reply = FindReply(response, id);
-            }
-            catch (JsonException e)
-            {
-                return (null, new CrawlFailure(CrawlFailureReason.InvalidJson, $"MCP {method} at {url}: the reply is not valid JSON{Position(e)}"));
-            }
-
-            if (reply is null)
-            {
-                return (null, new CrawlFailure(response.MediaType is "application/json" or "text/event-stream" ? CrawlFailureReason.InvalidJson : CrawlFailureReason.ContentType,
-                    $"MCP {method} at {url} sent no JSON-RPC reply (content type {response.MediaType ?? "none"})"));
-            }
-
-            if (reply.Error is { } error)
-            {
-                return methodNotFoundIsEmpty && error.Code == -32601
-                    ? (new T(), null)
-                    // The code only: the server's error text is body content and stays out of status and Events.
-                    : (null, new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {method} at {url} failed with JSON-RPC error {error.Code}"));
-            }
-
-            try
-            {
-                return (reply.Result.ValueKind == JsonValueKind.Object ? reply.Result.Deserialize(type) ?? new T() : new T(), null);
-            }
-            catch (JsonException e)
-            {
-                return (null, new CrawlFailure(CrawlFailureReason.InvalidCard, $"MCP {method} at {url} returned an unexpected result{Position(e)}"));
-            }
-        }
-
-        public async Task NotifyAsync(string method, CancellationToken cancellationToken)
-        {
-            // A notification has no reply (202 Accepted); a server that rejects it still answers the lists.
-            _ = await fetcher.SendAsync(Request(HttpMethod.Post, Envelope(method, id: null, parameters: null)), cancellationToken);
-        }
-
-        public async Task EndAsync()
-        {
-            if (sessionId is null)
-            {
-                return;
-            }
-
-            // Ending the session is a courtesy, bounded by the request timeout; its outcome changes nothing we report.
-            _ = await fetcher.SendAsync(Request(HttpMethod.Delete, body: null), CancellationToken.None);
-        }
-
-        private FetchRequest Request(HttpMethod method, byte[]? body)
-        {
-            var headers = agent.Headers;
-            if (sessionId is not null)
-            {
-                headers = headers.SetItem("Mcp-Session-Id", sessionId);
-            }
-
-            if (ProtocolVersion is not null)
-            {
-                headers = headers.SetItem("MCP-Protocol-Version", ProtocolVersion);
-            }
-
-            return new FetchRequest
-            {
-                Method = method,
-                Url = url,
-                Timeout = timeout,
-                Accept = "application/json, text/event-stream",
-                JsonBody = body,
-                Headers = headers,
-                BearerTokenFile = agent.BearerTokenFile,
-            };
-        }
-
-        private static byte[] Envelope(string method, int? id, byte[]? parameters)
-        {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream))
+            w.WriteString("name", found.Name);
+            w.WriteString("version", found.Version);
+            w.WriteString("protocolVersion", found.ProtocolVersion);
+            w.WriteStartArray("capabilities");
+            foreach (var c in found.Capabilities)
             {
                 w.WriteStartObject();
-                w.WriteString("jsonrpc", "2.0");
-                if (id is not null)
+                w.WriteString("kind", c.Kind);
+                w.WriteString("name", c.Name);
+                w.WriteString("description", c.Description);
+                foreach (var (key, value) in c.Properties)
                 {
-                    w.WriteNumber("id", id.Value);
-                }
-
-                w.WriteString("method", method);
-                if (parameters is not null)
-                {
-                    w.WritePropertyName("params");
-                    w.WriteRawValue(parameters, skipInputValidation: true);
+                    w.WriteString(key, value);
                 }
 
                 w.WriteEndObject();
             }
 
-            return stream.ToArray();
+            w.WriteEndArray();
+            w.WriteEndObject();
         }
 
-        private static string Position(JsonException e) => e.Path is { Length: > 0 } path ? $" (at {path})" : string.Empty;
-
-        /// <summary>The reply to request <paramref name="id"/>, from a JSON body or among the events of a stream.</summary>
-        private static JsonRpcResponse? FindReply(FetchResponse response, int id)
-        {
-            if (response.MediaType == "text/event-stream")
-            {
-                foreach (var data in SseData(Encoding.UTF8.GetString(response.Body.Span)))
-                {
-                    var message = JsonSerializer.Deserialize(data, CardJsonContext.Default.JsonRpcResponse);
-                    if (message is not null && message.Id.ValueKind == JsonValueKind.Number && message.Id.GetInt32() == id)
-                    {
-                        return message;
-                    }
-                }
-
-                return null;
-            }
-
-            if (response.MediaType is not (null or "application/json"))
-            {
-                return null;
-            }
-
-            return JsonSerializer.Deserialize(response.Body.Span, CardJsonContext.Default.JsonRpcResponse);
-        }
-
-        private static IEnumerable<string> SseData(string stream)
-        {
-            var data = new StringBuilder();
-            foreach (var raw in stream.Split('\n'))
-            {
-                var line = raw.TrimEnd('\r');
-                if (line.Length == 0)
-                {
-                    if (data.Length > 0)
-                    {
-                        yield return data.ToString();
-                        data.Clear();
-                    }
-                }
-                else if (line.StartsWith("data:", StringComparison.Ordinal))
-                {
-                    if (data.Length > 0)
-                    {
-                        data.Append('\n');
-                    }
-
-                    data.Append(line.AsSpan(5).TrimStart(' '));
-                }
-            }
-
-            if (data.Length > 0)
-            {
-                yield return data.ToString();
-            }
-        }
+        return stream.ToArray();
     }
 }

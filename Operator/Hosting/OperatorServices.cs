@@ -52,7 +52,9 @@ internal static class OperatorServices
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // One log line per card fetch would drown the cycle summary at thousands of agents.
             .RemoveAllLoggers();
-        services.AddSingleton<McpIntrospector>();
+        // The MCP SDK reads its own responses: give it the crawler's handler, capped while reading.
+        services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl),
+            sp.GetRequiredService<IOptions<OperatorOptions>>()));
         services.AddSingleton<ICrawler, Crawler>();
         services.AddSingleton<IServiceLister, KubernetesServiceLister>();
         services.AddSingleton<IAgentSource, KubernetesServiceSource>();

@@ -93,7 +93,7 @@ internal static class CatalogBenchmark
         var reconciler = new Reconciler(
             new ConfigMapCatalogStore(client, storeNamespace, storeRawCard: false),
             [new KubernetesServiceSource(new KubernetesServiceLister(client), wrapped, metrics, NullLogger<KubernetesServiceSource>.Instance)],
-            new Crawler(fetcher, new McpIntrospector(fetcher), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, metrics),
+            new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), wrapped), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, metrics),
             new NoEvents(),
             metrics,
             TimeProvider.System,

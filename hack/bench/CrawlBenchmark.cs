@@ -48,7 +48,7 @@ internal static class CrawlBenchmark
         using var http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         using var meters = new BenchMeterFactory();
         var fetcher = new HttpFetcher(http, TimeProvider.System, Options.Create(options));
-        var crawler = new Crawler(fetcher, new McpIntrospector(fetcher), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, Options.Create(options), new Metrics(meters));
+        var crawler = new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), Options.Create(options)), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, Options.Create(options), new Metrics(meters));
         var watch = Stopwatch.StartNew();
         var results = await crawler.CrawlAsync(requests, CancellationToken.None);
         watch.Stop();

@@ -245,14 +245,20 @@ internal static class SoakBenchmark
 
             var id = idElement.GetInt32();
             context.Response.ContentType = "application/json";
+            if (root.GetProperty("method").GetString() == "server/discover")
+            {
+                await context.Response.WriteAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}""" + "}");
+                return;
+            }
+
             if (root.GetProperty("method").GetString() == "initialize")
             {
-                await context.Response.WriteAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"endless"}""" + "}}");
+                await context.Response.WriteAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"endless","version":"1"}""" + "}}");
                 return;
             }
 
             await Task.Delay(150, context.RequestAborted);
-            await context.Response.WriteAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}"}],"nextCursor":"c{{{id}}}"}}""");
+            await context.Response.WriteAsync($$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}","inputSchema":{"type":"object"}}],"nextCursor":"c{{{id}}}"}}""");
         }
 
         public async ValueTask DisposeAsync()

@@ -1,0 +1,105 @@
+namespace AgentLens.Operator.Crawling;
+
+/// <summary>A response body that went past the crawler's size cap; the read that would pass it fails.</summary>
+internal sealed class ResponseTooLargeException : IOException
+{
+    public ResponseTooLargeException()
+        : this("the response is larger than the limit")
+    {
+    }
+
+    public ResponseTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    public ResponseTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Puts the crawler's byte cap under a client we do not read ourselves (the MCP SDK's): every response body,
+/// JSON or an event stream, fails with <see cref="ResponseTooLargeException"/> as soon as more than
+/// <c>maxBytes</c> were read, so an endless stream costs at most the cap.
+/// </summary>
+internal sealed class CappedResponseHandler(int maxBytes, HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    private int exceeded;
+
+    /// <summary>Whether any response went past the cap — even if the reader swallowed the failure.</summary>
+    public bool Exceeded => Volatile.Read(ref exceeded) == 1;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            response.Dispose();
+            Volatile.Write(ref exceeded, 1);
+            throw new ResponseTooLargeException($"the response announces {response.Content.Headers.ContentLength} bytes; the limit is {maxBytes}");
+        }
+
+        var original = response.Content;
+        var capped = new StreamContent(new CappedStream(await original.ReadAsStreamAsync(cancellationToken), maxBytes, () => Volatile.Write(ref exceeded, 1)));
+        foreach (var header in original.Headers)
+        {
+            capped.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content = capped;
+        return response;
+    }
+
+    private sealed class CappedStream(Stream inner, int maxBytes, Action onExceeded) : Stream
+    {
+        private long total;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => total; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Count(int read)
+        {
+            total += read;
+            if (total > maxBytes)
+            {
+                onExceeded();
+                throw new ResponseTooLargeException($"the response sent more than {maxBytes} bytes");
+            }
+
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
