@@ -25,6 +25,7 @@ internal sealed class Metrics
     private readonly Counter<long> pushEntryInvalid;
     private readonly Counter<long> missedTicks;
     private readonly Counter<long> duplicateAgents;
+    private readonly Counter<long> capabilityChanges;
     private readonly Histogram<double> leaseExpiryNoticed;
     private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
@@ -49,6 +50,7 @@ internal sealed class Metrics
         meter.CreateObservableGauge("agentlens_catalog_entries", ObserveCatalogEntries, description: "Catalog entries by protocol, lifecycle and source.");
         catalogWrites = meter.CreateCounter<long>("agentlens_catalog_writes", description: "Writes to the catalog ConfigMaps, by operation (create, update, delete, conflict, refused).");
         pushEntryInvalid = meter.CreateCounter<long>("agentlens_push_entries_invalid", description: "Push entries that could not be read, by reason.");
+        capabilityChanges = meter.CreateCounter<long>("agentlens_capability_changes", description: "Capabilities added, removed or redefined under an existing entry, by change.");
         duplicateAgents = meter.CreateCounter<long>("agentlens_duplicate_agents", description: "Announcements ignored because another source object owns their endpoint, by source.");
         leaseExpiryNoticed = meter.CreateHistogram<double>("agentlens_lease_expiry_to_event", "s", "Time from a push entry's Lease expiring until readers were told.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10] });
@@ -92,6 +94,17 @@ internal sealed class Metrics
     public void PushEntryInvalid(string reason) => pushEntryInvalid.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void CatalogEntries(IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> counts) => catalogEntries = counts;
+
+    public void CapabilityChanges(int added, int removed, int changed)
+    {
+        foreach (var (change, count) in new[] { ("added", added), ("removed", removed), ("changed", changed) })
+        {
+            if (count > 0)
+            {
+                capabilityChanges.Add(count, new KeyValuePair<string, object?>("change", change));
+            }
+        }
+    }
 
     public void DuplicateAgent(SourceType source) => duplicateAgents.Add(1, new KeyValuePair<string, object?>("source", source.ToWire()));
 

@@ -129,4 +129,30 @@ public sealed class A2aCardParserTests
         Assert.That(e!.Reason, Is.EqualTo(CardErrorReason.InvalidJson));
         Assert.That(e.Message, Does.Contain("depth"));
     }
+
+    [Test]
+    public void Parse_SameUrlAndBindingAtTwoProtocolVersions_IsTwoInterfaces()
+    {
+        var card = parser.Parse(Fixtures.Utf8("""
+            {"name":"Two","supportedInterfaces":[
+              {"url":"https://two.example/a2a","protocolBinding":"JSONRPC","protocolVersion":"1.0"},
+              {"url":"https://two.example/a2a","protocolBinding":"JSONRPC","protocolVersion":"0.3"}]}
+            """));
+
+        var interfaces = card.Capabilities.Where(c => c.Kind == CapabilityKinds.A2aInterface).ToList();
+        Assert.That(interfaces.Select(i => i.Properties["protocolVersion"]), Is.EquivalentTo(new[] { "1.0", "0.3" }));
+        Assert.That(interfaces.Select(i => i.Name).Distinct().Count(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Parse_SkillDigest_CoversItsDefinition()
+    {
+        static string? Digest(string skill) => new A2aCardParser().Parse(Fixtures.Utf8($$"""{"name":"D","skills":[{{skill}}]}""")).Capabilities.Single().Digest;
+
+        var plain = Digest("""{"id":"s","name":"S","description":"does s","tags":["a"],"inputModes":["text"]}""");
+        Assert.That(plain, Does.StartWith("sha256:"));
+        Assert.That(Digest("""{"id":"s","name":"S","description":"does s","tags":["a"],"inputModes":["text"]}"""), Is.EqualTo(plain));
+        Assert.That(Digest("""{"id":"s","name":"S","description":"does s, and more","tags":["a"],"inputModes":["text"]}"""), Is.Not.EqualTo(plain));
+        Assert.That(Digest("""{"id":"s","name":"S","description":"does s","tags":["a"],"inputModes":["file"]}"""), Is.Not.EqualTo(plain));
+    }
 }

@@ -126,7 +126,34 @@ public sealed class CrawlerTests
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
 
         Assert.That(((CardFetched)result.Outcome).Card.DisplayName, Is.EqualTo("Enterprise Search"));
-        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/mcp/server-card.json" }));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/ai-catalog.json", "/.well-known/mcp/server-card.json" }));
+    }
+
+    [Test]
+    public async Task Crawl_McpServerCardFoundThroughTheDomainsAiCatalog_IsUsed()
+    {
+        var card = System.Text.Encoding.UTF8.GetString(Fixtures.Card("mcp-server-card-draft.json"));
+        LoopbackServer? server = null;
+        server = new LoopbackServer((request, stream, ct) => request.Path switch
+        {
+            "/.well-known/ai-catalog.json" => LoopbackServer.Respond(stream, 200, $$"""
+                {"specVersion":"1.0","entries":[
+                  {"identifier":"urn:air:elsewhere:mcp:x","type":"application/mcp-server-card+json","url":"http://192.0.2.1/x/server-card"},
+                  {"identifier":"urn:air:local:mcp:search","type":"application/mcp-server-card+json","url":"{{server!.BaseUrl}}/cards/search.json"}]}
+                """, "application/ai-catalog+json", ct),
+            "/cards/search.json" => LoopbackServer.Respond(stream, 200, card, "application/mcp-server-card+json", ct),
+            _ => LoopbackServer.Respond(stream, 404, "{}", ct: ct),
+        });
+        await using var _ = server;
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = (CardFetched)result.Outcome;
+        Assert.That(fetched.Card.DisplayName, Is.EqualTo("Enterprise Search"));
+        Assert.That(fetched.CardUrl, Does.EndWith("/cards/search.json"));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/ai-catalog.json", "/cards/search.json" }),
+            "the entry on another host is never fetched");
+        Assert.That(server.Requests.Last().Header("Accept"), Does.Contain("application/mcp-server-card+json"));
     }
 
     [Test]

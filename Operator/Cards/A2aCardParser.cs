@@ -79,29 +79,51 @@ internal sealed class A2aCardParser : ICardParser
                 ("inputModes", Join(skill.InputModes)),
                 ("outputModes", Join(skill.OutputModes)),
                 ("examples", skill.Examples is { Count: > 0 } ? skill.Examples.Count.ToString(CultureInfo.InvariantCulture) : null)),
+            Digest = CapabilityDigest.Of(skill.Id, skill.Name, skill.Description, Join(skill.Tags), Join(skill.InputModes), Join(skill.OutputModes)),
         };
 
     private static IEnumerable<Capability> Interfaces(A2aCard card)
     {
         // 0.2/0.3: the main url with its preferred transport, then additionalInterfaces; 1.0: supportedInterfaces.
+        var all = new List<(string Url, string Transport, string? Version, string? Tenant)>();
         if (card.Url is { Length: > 0 } url)
         {
-            yield return Interface(url, card.PreferredTransport ?? "JSONRPC", card.ProtocolVersion, tenant: null);
+            all.Add((url, card.PreferredTransport ?? "JSONRPC", card.ProtocolVersion, null));
         }
 
         foreach (var i in (card.AdditionalInterfaces ?? []).Concat(card.SupportedInterfaces ?? []))
         {
             if (i.Url is { Length: > 0 })
             {
-                yield return Interface(i.Url, i.ProtocolBinding ?? i.Transport ?? "JSONRPC", i.ProtocolVersion, i.Tenant);
+                all.Add((i.Url, i.ProtocolBinding ?? i.Transport ?? "JSONRPC", i.ProtocolVersion, i.Tenant));
+            }
+        }
+
+        // One interface per binding and URL — and per protocol version when the card offers the same binding
+        // and URL at several versions (a 1.0 card may): those are several interfaces, named apart.
+        foreach (var group in all.GroupBy(i => (i.Transport, i.Url)))
+        {
+            var versions = group.Select(i => i.Version).Where(v => !string.IsNullOrEmpty(v)).Distinct(StringComparer.Ordinal).ToList();
+            if (versions.Count > 1)
+            {
+                foreach (var version in versions)
+                {
+                    var i = group.First(x => x.Version == version);
+                    yield return Interface($"{i.Transport} {i.Url} @{version}", i.Url, i.Transport, version, i.Tenant);
+                }
+            }
+            else
+            {
+                var i = group.FirstOrDefault(x => !string.IsNullOrEmpty(x.Version), group.First());
+                yield return Interface($"{i.Transport} {i.Url}", i.Url, i.Transport, i.Version, i.Tenant);
             }
         }
     }
 
-    private static Capability Interface(string url, string transport, string? protocolVersion, string? tenant) => new()
+    private static Capability Interface(string name, string url, string transport, string? protocolVersion, string? tenant) => new()
     {
         Kind = CapabilityKinds.A2aInterface,
-        Name = $"{transport} {url}",
+        Name = name,
         Properties = CapabilityProperties.Of(("url", url), ("transport", transport), ("protocolVersion", protocolVersion), ("tenant", tenant)),
     };
 

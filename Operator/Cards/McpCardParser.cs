@@ -52,7 +52,10 @@ internal sealed class McpCardParser : ICardParser
             Name = name,
             Description = item.Description,
             Properties = CapabilityProperties.Of(("title", item.Title), ("uri", item.Uri), ("mimeType", item.MimeType)),
+            Digest = CapabilityDigest.Of(kind, name, item.Title, item.Description, item.Uri, item.MimeType, Raw(item.InputSchema), Raw(item.OutputSchema)),
         };
+
+    private static string? Raw(JsonElement schema) => schema.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : schema.GetRawText();
 
     private static Provider? ReadRepository(JsonElement repository) =>
         repository.ValueKind == JsonValueKind.Object && repository.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String

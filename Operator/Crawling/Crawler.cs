@@ -168,8 +168,10 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
     private async Task<CrawlOutcome> CrawlMcpAsync(DiscoveredAgent agent, CancellationToken cancellationToken)
     {
         CardFetched? card = null;
-        foreach (var url in agent.CardUrls)
+        var mcpUrl = agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
+        foreach (var listed in agent.CardUrls)
         {
+            var url = listed;
             var (response, failure) = await fetcher.SendAsync(CardRequest(agent, url), cancellationToken);
             if (response is null)
             {
@@ -179,6 +181,33 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
             if (!response.IsSuccess)
             {
                 continue;
+            }
+
+            if (url.EndsWith(WellKnownPaths.AiCatalog, StringComparison.Ordinal))
+            {
+                // The domain's index: follow it to this agent's server card, or read the card it carries inline.
+                switch (AiCatalog.FindServerCard(response.Body, agent.Endpoint, mcpUrl))
+                {
+                    case null:
+                        continue;
+                    case { Inline: { } inline }:
+                        response = response with { Body = inline, MediaType = "application/json" };
+                        break;
+                    case { Url: { } cardUrl }:
+                        url = cardUrl;
+                        (response, failure) = await fetcher.SendAsync(CardRequest(agent, url), cancellationToken);
+                        if (response is null)
+                        {
+                            return new CrawlFailed(failure!);
+                        }
+
+                        if (!response.IsSuccess)
+                        {
+                            continue;
+                        }
+
+                        break;
+                }
             }
 
             var parsed = Parse(agent, url, response);
@@ -197,10 +226,12 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
         }
 
         // A registry server.json names where the server listens; on the agent's own origin, that is where to ask.
-        var mcpUrl = card?.Card.McpRemoteUrl is { } remote && AgentEndpoint.TryNormalize(remote, out var normalizedRemote, out _)
-            && AgentEndpoint.Origin(normalizedRemote) == AgentEndpoint.Origin(agent.Endpoint)
-            ? normalizedRemote
-            : agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
+        if (card?.Card.McpRemoteUrl is { } remote && AgentEndpoint.TryNormalize(remote, out var normalizedRemote, out _)
+            && AgentEndpoint.Origin(normalizedRemote) == AgentEndpoint.Origin(agent.Endpoint))
+        {
+            mcpUrl = normalizedRemote;
+        }
+
         var (live, liveFailure) = await introspector.IntrospectAsync(agent, mcpUrl, TimeoutFor(agent), cancellationToken);
         if (live is null)
         {
@@ -244,6 +275,7 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
     private FetchRequest CardRequest(DiscoveredAgent agent, string url) => new()
     {
         Url = url,
+        Accept = agent.Protocol == Protocol.Mcp ? $"{AiCatalog.ServerCardType}, application/json" : "application/json",
         Timeout = TimeoutFor(agent),
         Headers = agent.Protocol == Protocol.Mcp ? agent.Headers : agent.Headers.SetItem("A2A-Version", "1.0"),
         BearerTokenFile = agent.BearerTokenFile,

@@ -65,6 +65,9 @@ internal sealed record AgentStatus
     public string? CardDigest { get; init; }
     public string? CardEtag { get; init; }
 
+    /// <summary>The digest of the card's whole capability set; a change means some definition changed.</summary>
+    public string? CapabilitiesDigest { get; init; }
+
     /// <summary>When the entry went Offline; drives deletion after the retention period.</summary>
     public DateTimeOffset? OfflineSince { get; init; }
 
@@ -74,7 +77,7 @@ internal sealed record AgentStatus
         && Provider == other.Provider && Capabilities.SequenceEqual(other.Capabilities)
         && Conditions.SequenceEqual(other.Conditions) && ConsecutiveFailures == other.ConsecutiveFailures
         && LastError == other.LastError && CardDigest == other.CardDigest && CardEtag == other.CardEtag
-        && OfflineSince == other.OfflineSince;
+        && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince;
 
     public override int GetHashCode() => HashCode.Combine(Lifecycle, DisplayName, CardDigest, ConsecutiveFailures);
 }
@@ -93,9 +96,12 @@ internal sealed record Capability
     public ImmutableArray<string> Tags { get; init; } = [];
     public ImmutableSortedDictionary<string, string> Properties { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
+    /// <summary>Over what defines the capability (<see cref="CapabilityDigest"/>), schemas included where the entry omits them.</summary>
+    public string? Digest { get; init; }
+
     public bool Equals(Capability? other) =>
         other is not null && Kind == other.Kind && Name == other.Name && Description == other.Description
-        && Tags.SequenceEqual(other.Tags) && Properties.SequenceEqual(other.Properties);
+        && Tags.SequenceEqual(other.Tags) && Properties.SequenceEqual(other.Properties) && Digest == other.Digest;
 
     public override int GetHashCode() => HashCode.Combine(Kind, Name);
 }
@@ -149,6 +155,7 @@ internal static class ConditionTypes
     public const string Discovered = "Discovered";
     public const string Truncated = "Truncated";
     public const string LeaseHeld = "LeaseHeld";
+    public const string CapabilitiesListed = "CapabilitiesListed";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ConditionStatus>))]

@@ -45,6 +45,7 @@ internal static class WellKnownPaths
     public const string McpServerJson = "/.well-known/mcp/server.json";
     public const string McpEndpoint = "/mcp";
     public const string McpServerCardSuffix = "/server-card";
+    public const string AiCatalog = "/.well-known/ai-catalog.json";
 
     public static ImmutableArray<string> DefaultCardPaths(Protocol protocol) => protocol switch
     {
@@ -128,7 +129,8 @@ internal static class WellKnownPaths
     /// <summary>
     /// Where an agent's card is looked for when no path is given. A2A: the well-known paths under the agent's
     /// own base path (kagent serves <c>/api/a2a/&lt;ns&gt;/&lt;name&gt;/.well-known/agent.json</c>). MCP: the
-    /// server card next to the MCP endpoint (<c>&lt;mcp-url&gt;/server-card</c>), then the well-known paths —
+    /// server card next to the MCP endpoint (<c>&lt;mcp-url&gt;/server-card</c>), then the domain's AI Catalog
+    /// (<c>/.well-known/ai-catalog.json</c>), then the older well-known paths —
     /// at the origin when the endpoint is the MCP URL itself or the origin, else under the endpoint's path.
     /// </summary>
     public static ImmutableArray<string> DefaultCardUrls(Protocol protocol, string endpoint)
@@ -140,7 +142,7 @@ internal static class WellKnownPaths
 
         var mcpUrl = McpUrl(endpoint, null);
         var wellKnownBase = mcpUrl == endpoint || new Uri(endpoint).AbsolutePath is "/" or "" ? AgentEndpoint.Origin(endpoint) : endpoint;
-        return [mcpUrl + McpServerCardSuffix, .. DefaultCardPaths(protocol).Select(path => wellKnownBase + path)];
+        return [mcpUrl + McpServerCardSuffix, AgentEndpoint.Origin(endpoint) + AiCatalog, .. DefaultCardPaths(protocol).Select(path => wellKnownBase + path)];
     }
 
     /// <summary>Card URLs for trusted input (tests, static files): as <see cref="TryCardUrls"/>, throwing on a bad path.</summary>

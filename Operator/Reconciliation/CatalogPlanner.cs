@@ -15,13 +15,18 @@ internal enum Transition
     Recovered,
     Deleted,
     CardInvalid,
+    IntrospectionFailed,
 }
 
 internal abstract record PlannedChange(string Endpoint, Transition Transition);
 
 internal sealed record CreateEntry(string Endpoint, string Name, AgentType Entry, ReadOnlyMemory<byte>? RawCard, Transition Transition) : PlannedChange(Endpoint, Transition);
 
-internal sealed record UpdateEntry(string Endpoint, StoredEntry Existing, AgentType Entry, ReadOnlyMemory<byte>? RawCard, Transition Transition) : PlannedChange(Endpoint, Transition);
+internal sealed record UpdateEntry(string Endpoint, StoredEntry Existing, AgentType Entry, ReadOnlyMemory<byte>? RawCard, Transition Transition) : PlannedChange(Endpoint, Transition)
+{
+    /// <summary>Capabilities added, removed or redefined by this update; reported as a CapabilitiesChanged Event.</summary>
+    public CapabilityDrift? Drift { get; init; }
+}
 
 internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string Reason) : PlannedChange(Endpoint, Transition.Deleted);
 
@@ -35,6 +40,8 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// <item>an entry whose source succeeded without listing it goes Offline (NotDiscovered), and is deleted
 /// once Offline for longer than <c>retention</c>; an entry whose source failed is left exactly as it is;</item>
 /// <item>an agent the crawl deferred (the cycle's budget ran out) is left exactly as it is;</item>
+/// <item>every capability carries a digest over what defines it, the entry a digest of the set; an update
+/// that adds, removes or redefines capabilities carries that <see cref="CapabilityDrift"/>;</item>
 /// <item>an entry stays within <see cref="EntryLimits"/> (capped texts and capabilities, condition
 /// <c>Truncated</c>), so the API server never refuses it for its size;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
@@ -78,6 +85,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         };
         var status = crawl switch
         {
+            CardFetched card when desired.Protocol == Protocol.Mcp => WithCapabilitiesListed(Fetched(previous, card, now), card, now),
             CardFetched card => Fetched(previous, card, now),
             CardUnchanged when previous is not null => Good(previous, now),
             CrawlFailed failed => Failed(previous, failed.Failure, now),
@@ -88,10 +96,19 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         var raw = crawl is CardFetched c ? c.Raw : (ReadOnlyMemory<byte>?)null;
         if (existing is null)
         {
-            return new CreateEntry(desired.Endpoint, name, entry, raw, Transition.Discovered);
+            var transition = TransitionOf(null, status) == Transition.IntrospectionFailed ? Transition.IntrospectionFailed : Transition.Discovered;
+            return new CreateEntry(desired.Endpoint, name, entry, raw, transition);
         }
 
-        return Unchanged(existing, entry) ? null : new UpdateEntry(desired.Endpoint, existing, entry, raw, TransitionOf(previous, status));
+        if (Unchanged(existing, entry))
+        {
+            return null;
+        }
+
+        var drift = crawl is CardFetched && previous?.CapabilitiesDigest is { } before && before != entry.Status.CapabilitiesDigest
+            ? CapabilityDrift.Between(previous.Capabilities, entry.Status.Capabilities)
+            : null;
+        return new UpdateEntry(desired.Endpoint, existing, entry, raw, TransitionOf(previous, status)) { Drift = drift is { IsEmpty: false } ? drift : null };
     }
 
     private PlannedChange? PlanNotDiscovered(StoredEntry existing, AgentType entry, DateTimeOffset now)
@@ -116,6 +133,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
     private static AgentStatus Fetched(AgentStatus? previous, CardFetched fetched, DateTimeOffset now)
     {
         var card = fetched.Card;
+        var capabilities = card.Capabilities.Select(CapabilityDigest.Ensure).ToImmutableArray();
         return EntryLimits.Bound(Good(previous ?? new AgentStatus(), now) with
         {
             DisplayName = card.DisplayName,
@@ -123,10 +141,27 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             Version = card.Version,
             ProtocolVersion = card.ProtocolVersion,
             Provider = card.Provider,
-            Capabilities = card.Capabilities,
+            Capabilities = capabilities,
+            CapabilitiesDigest = CapabilityDigest.OfSet(capabilities),
             CardDigest = fetched.Digest,
             CardEtag = EntryLimits.Cap(fetched.ETag, EntryLimits.MaxNameChars),
         }, card.Capabilities.Length, now);
+    }
+
+    /// <summary>
+    /// MCP: whether the entry's tools are known. A card without tools whose server could not be introspected
+    /// says so (<c>CapabilitiesListed=False</c>, reason <c>IntrospectionFailed</c>): an Active MCP entry with no
+    /// tools is never left unexplained.
+    /// </summary>
+    private static AgentStatus WithCapabilitiesListed(AgentStatus status, CardFetched fetched, DateTimeOffset now)
+    {
+        var tools = status.Capabilities.Count(c => c.Kind == CapabilityKinds.McpTool);
+        var conditions = fetched.IntrospectionFailure is { } failure && tools == 0
+            ? SetCondition(status.Conditions, ConditionTypes.CapabilitiesListed, ConditionStatus.False, "IntrospectionFailed",
+                EntryLimits.Cap(failure.ToString(), EntryLimits.MaxMessageChars)!, now)
+            : SetCondition(status.Conditions, ConditionTypes.CapabilitiesListed, ConditionStatus.True, tools > 0 ? "Listed" : "NoTools",
+                tools > 0 ? $"{tools} tools are known" : "the server lists no tools", now);
+        return status with { Conditions = conditions };
     }
 
     private static AgentStatus Good(AgentStatus previous, DateTimeOffset now)
@@ -184,6 +219,12 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             && before?.Conditions.Any(c => c is { Type: ConditionTypes.CardValid, Status: ConditionStatus.False }) != true)
         {
             return Transition.CardInvalid;
+        }
+
+        if (after.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False })
+            && before?.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False }) != true)
+        {
+            return Transition.IntrospectionFailed;
         }
 
         return (before?.Lifecycle, after.Lifecycle) switch

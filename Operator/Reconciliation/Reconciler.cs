@@ -333,12 +333,29 @@ internal sealed class Reconciler(
             DeleteEntry d => $"Deleted: {d.Reason}",
             _ when entry?.Status.LastError is { } error && change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid => $"{change.Transition}: {error}",
             _ when entry?.Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.Discovered && c.Status == ConditionStatus.False) is { } gone => $"{change.Transition}: {gone.Message}",
+            _ when change.Transition == Transition.IntrospectionFailed && entry?.Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.CapabilitiesListed) is { } unlisted =>
+                $"{change.Transition}: the card lists no tools and the server could not be asked: {unlisted.Message}",
             _ => $"{change.Transition}: {entry?.Status.DisplayName ?? change.Endpoint} is {lifecycle} ({entry?.Status.Capabilities.Length ?? 0} capabilities)",
         };
-        var warning = change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid;
+        var warning = change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid or Transition.IntrospectionFailed;
         // A deleted ConfigMap's Events would go with it; they are recorded on the operator's status object.
         var target = change is DeleteEntry ? StatusTarget : Target(written);
         await events.RecordAsync(target, change.Transition.ToString(), message, warning, cancellationToken);
+        if (change is UpdateEntry { Drift: { } drift })
+        {
+            await ReportDriftAsync(target, drift, cancellationToken);
+        }
+    }
+
+    /// <summary>Capabilities that changed under the entry: by name, capped; a redefinition or removal is a Warning.</summary>
+    private async Task ReportDriftAsync(EventTarget target, CapabilityDrift drift, CancellationToken cancellationToken)
+    {
+        const int MaxNames = 10;
+        static string Names(string what, ImmutableArray<string> names) => names.IsEmpty ? string.Empty
+            : $"{what} {names.Length}: {string.Join(", ", names.Take(MaxNames))}{(names.Length > MaxNames ? ", …" : string.Empty)}; ";
+        metrics.CapabilityChanges(drift.Added.Length, drift.Removed.Length, drift.Changed.Length);
+        var message = (Names("changed", drift.Changed) + Names("added", drift.Added) + Names("removed", drift.Removed)).TrimEnd(' ', ';');
+        await events.RecordAsync(target, "CapabilitiesChanged", message, warning: !drift.Changed.IsEmpty || !drift.Removed.IsEmpty, cancellationToken);
     }
 
     private CycleReport Finish(long started, DateTimeOffset now, List<SourceStatus> statuses, CycleCounts counts, string? error, Exception? exception)
