@@ -266,41 +266,16 @@ public sealed class HostileEndpointTests
         Assert.That(Encoding.UTF8.GetByteCount(initialize.Body), Is.GreaterThan(0));
     }
 
-    /// <summary>An MCP server that refuses server/discover and answers initialize, then lets <paramref name="rest"/> answer.</summary>
-    private static LoopbackServer McpServer(Func<RawRequest, int, Stream, CancellationToken, Task> rest) => new(async (request, stream, ct) =>
-    {
-        if (request.Path != "/mcp" || request.Method != "POST")
-        {
-            await LoopbackServer.Respond(stream, request.Method == "DELETE" ? 200 : 404, "{}", ct: ct);
-            return;
-        }
-
-        if (request.Body.Contains("notifications/", StringComparison.Ordinal))
-        {
-            await LoopbackServer.Respond(stream, 202, string.Empty, ct: ct);
-            return;
-        }
-
-        var id = System.Text.Json.JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt32();
-        if (request.Body.Contains("server/discover", StringComparison.Ordinal))
-        {
-            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}""" + "}", ct: ct);
-        }
-        else if (request.Body.Contains("\"initialize\"", StringComparison.Ordinal))
-        {
-            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"h","version":"1"}""" + "}}", ct: ct);
-        }
-        else
-        {
-            await rest(request, id, stream, ct);
-        }
-    });
+    /// <summary>An MCP server at /mcp whose lists <paramref name="list"/> answers.</summary>
+    private static LoopbackServer McpServer(Func<int, Stream, CancellationToken, Task> list) => new((request, stream, ct) => request.Path == "/mcp"
+        ? ScriptedMcp.ServeAsync(request, stream, list, ct)
+        : LoopbackServer.Respond(stream, 404, "{}", ct: ct));
 
     [Test]
     public async Task McpListLargerThanTheCap_IsTooLarge_ThroughTheSdk()
     {
         var tools = string.Join(",", Enumerable.Range(0, 20_000).Select(i => $$$"""{"name":"tool-{{{i}}}","inputSchema":{"type":"object"}}"""));
-        await using var server = McpServer((_, id, stream, ct) =>
+        await using var server = McpServer((id, stream, ct) =>
             LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{{{tools}}}]}""" + "}", ct: ct));
 
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);
@@ -313,7 +288,7 @@ public sealed class HostileEndpointTests
     [Test]
     public async Task McpEventStreamThatNeverEnds_IsCutAtTheCap_WithBoundedMemory()
     {
-        await using var server = McpServer(async (_, _, stream, ct) =>
+        await using var server = McpServer(async (_, stream, ct) =>
         {
             await LoopbackServer.RespondHead(stream, "HTTP/1.1 200 OK\nContent-Type: text/event-stream\nConnection: close\n", ct);
             var ping = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{}}\n\n", 200)));
@@ -334,7 +309,7 @@ public sealed class HostileEndpointTests
     [Test]
     public async Task McpPagesWithoutEnd_StopAtTheirBound_ThroughTheSdk()
     {
-        await using var server = McpServer((_, id, stream, ct) =>
+        await using var server = McpServer((id, stream, ct) =>
             LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}","inputSchema":{"type":"object"}}],"nextCursor":"c{{{id}}}"}}""", ct: ct));
 
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(Bound);

@@ -17,37 +17,13 @@ public sealed class StallTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
     /// <summary>An MCP server whose tools/list never ends: every page is slow and names a fresh cursor.</summary>
-    private static LoopbackServer EndlessPages(TimeSpan perPage) => new(async (request, stream, ct) =>
-    {
-        if (request.Path != "/mcp")
+    private static LoopbackServer EndlessPages(TimeSpan perPage) => new((request, stream, ct) => request.Path != "/mcp"
+        ? LoopbackServer.Respond(stream, 404, "{}", ct: ct)
+        : ScriptedMcp.ServeAsync(request, stream, async (id, s, c) =>
         {
-            await LoopbackServer.Respond(stream, 404, "{}", ct: ct);
-            return;
-        }
-
-        var body = request.Body;
-        if (request.Method == "DELETE" || body.Contains("notifications/", StringComparison.Ordinal))
-        {
-            await LoopbackServer.Respond(stream, 202, string.Empty, ct: ct);
-            return;
-        }
-
-        var id = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt32();
-        if (body.Contains("server/discover", StringComparison.Ordinal))
-        {
-            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}""" + "}", ct: ct);
-            return;
-        }
-
-        if (body.Contains("\"initialize\"", StringComparison.Ordinal))
-        {
-            await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"endless","version":"1"}""" + "}}", ct: ct);
-            return;
-        }
-
-        await Task.Delay(perPage, ct);
-        await LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}","inputSchema":{"type":"object"}}],"nextCursor":"c{{{id}}}"}}""", ct: ct);
-    });
+            await Task.Delay(perPage, c);
+            await LoopbackServer.Respond(s, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":[{"name":"t{{{id}}}","inputSchema":{"type":"object"}}],"nextCursor":"c{{{id}}}"}}""", ct: c);
+        }, ct));
 
     [Test]
     public async Task EndlessSlowPages_EndAtTheAgentBudget()

@@ -1,9 +1,13 @@
 namespace AgentLens.Operator.Tests.TestBed;
 
-/// <summary>The smallest MCP server a <see cref="LoopbackServer"/> can be: no server/discover, initialize, one tools page.</summary>
+/// <summary>
+/// The smallest MCP server a <see cref="LoopbackServer"/> can be: it refuses <c>server/discover</c> (so the
+/// SDK client falls back to <c>initialize</c>), accepts notifications and DELETE, answers initialize, and hands
+/// every other request — the lists — to the test with its JSON-RPC id.
+/// </summary>
 internal static class ScriptedMcp
 {
-    public static Task AnswerAsync(RawRequest request, Stream stream, string toolsJson, CancellationToken ct)
+    public static Task ServeAsync(RawRequest request, Stream stream, Func<int, Stream, CancellationToken, Task> list, CancellationToken ct)
     {
         if (request.Method != "POST")
         {
@@ -16,11 +20,17 @@ internal static class ScriptedMcp
         }
 
         var id = System.Text.Json.JsonDocument.Parse(request.Body).RootElement.GetProperty("id").GetInt32();
-        var reply = request.Body.Contains("server/discover", StringComparison.Ordinal)
-            ? $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}}"""
-            : request.Body.Contains("\"initialize\"", StringComparison.Ordinal)
-                ? $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"scripted","version":"1"}""" + "}}"
-                : $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":{{{toolsJson}}}}""" + "}";
-        return LoopbackServer.Respond(stream, 200, reply, ct: ct);
+        if (request.Body.Contains("server/discover", StringComparison.Ordinal))
+        {
+            return LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}}""", ct: ct);
+        }
+
+        return request.Body.Contains("\"initialize\"", StringComparison.Ordinal)
+            ? LoopbackServer.Respond(stream, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"scripted","version":"1"}""" + "}}", ct: ct)
+            : list(id, stream, ct);
     }
+
+    /// <summary>Answers every list with one page of <paramref name="toolsJson"/>.</summary>
+    public static Task AnswerAsync(RawRequest request, Stream stream, string toolsJson, CancellationToken ct) =>
+        ServeAsync(request, stream, (id, s, c) => LoopbackServer.Respond(s, 200, $$$"""{"jsonrpc":"2.0","id":{{{id}}},"result":{"tools":{{{toolsJson}}}}""" + "}", ct: c), ct);
 }
