@@ -46,7 +46,7 @@ internal sealed class Reconciler(
     private const int WriteParallelism = 16;
     private readonly OperatorOptions options = options.Value;
     private readonly CatalogPlanner planner = new(options.Value.OfflineAfterFailures, options.Value.Retention, store.Namespace);
-    private readonly Dictionary<string, string> reportedPushProblems = new(StringComparer.Ordinal);
+    private readonly CycleReporter reporter = new(events, metrics, store.Namespace, logger);
 
     // Last-Modified of each endpoint's last good card, for If-Modified-Since. Kept in memory only: it is a
     // validator, not catalog content, and after a restart the ETag in the entry's status still applies.
@@ -68,7 +68,7 @@ internal sealed class Reconciler(
         }
 
         var outcomes = await Task.WhenAll(sources.Select(s => DiscoverAsync(s, cancellationToken)));
-        await ReportPushProblemsAsync(stored, cancellationToken);
+        await reporter.ReportPushProblemsAsync(stored, cancellationToken);
 
         var push = stored.Where(e => e.IsPush && e.Endpoint is not null).Select(e => e.Endpoint!).ToHashSet(StringComparer.Ordinal);
         var managed = stored.Where(e => !e.IsPush && e.Endpoint is not null)
@@ -78,7 +78,7 @@ internal sealed class Reconciler(
         var failedTypes = outcomes.Where(o => o.Agents is null).Select(o => o.Source.Type).ToHashSet();
         var (desired, lost) = EndpointClaims.Resolve(outcomes.Where(o => o.Agents is not null).SelectMany(o => o.Agents!),
             managed.ToDictionary(kv => kv.Key, kv => kv.Value[0], StringComparer.Ordinal), push, failedTypes);
-        await ReportRefusedAsync(lost, cancellationToken);
+        await reporter.ReportRefusedAsync(sources, lost, cancellationToken);
         foreach (var (from, to) in EntryMigration.Rekey(managed, desired))
         {
             Log.EntryMigrated(logger, managed[to][0].Name, from, to);
@@ -132,7 +132,7 @@ internal sealed class Reconciler(
         }
 
         var (applied, writeError) = await ApplyAsync(changes, desired, crawled, failedTypes, now, cancellationToken);
-        var total = RecordCatalogGauge(stored, changes);
+        var total = reporter.RecordCatalogGauge(stored, changes);
         var counts = applied with { Unchanged = unchanged, Entries = total };
         var statuses = outcomes.Select(o => new SourceStatus(o.Source.Name, o.Agents is not null, o.Agents?.Count ?? 0, o.Error?.Reason, o.Error?.Message ?? o.Warning)).ToList();
         return Finish(started, now, statuses, counts, writeError, null);
@@ -154,65 +154,6 @@ internal sealed class Reconciler(
             Log.SourceFailed(logger, source.Name, error.Reason, error.Message);
             metrics.SourceError(source.Name, error.Reason);
             return new SourceOutcome(source, null, error, null);
-        }
-    }
-
-    /// <summary>Tells each refused announcement's owner why: a Warning Event on the object itself, a metric, a log line.</summary>
-    private async Task ReportRefusedAsync(List<LostClaim> lost, CancellationToken cancellationToken)
-    {
-        foreach (var source in sources)
-        {
-            foreach (var rejection in source.Rejections)
-            {
-                await events.RecordAsync(SourceTarget(rejection.Source, rejection.Uid), rejection.Reason, rejection.Message, warning: true, cancellationToken);
-            }
-        }
-
-        foreach (var claim in lost)
-        {
-            var loser = claim.Loser;
-            var entry = claim.EntryName is null ? string.Empty : $" (entry {claim.EntryName})";
-            var message = $"{Describe(loser.Source)} announces {loser.Endpoint}, which belongs to {Describe(claim.Owner)}{entry}; this announcement is ignored";
-            Log.DuplicateAgent(logger, Describe(loser.Source), loser.Endpoint, Describe(claim.Owner));
-            metrics.DuplicateAgent(loser.Source.Type);
-            await events.RecordAsync(SourceTarget(loser.Source, loser.SourceUid), "DuplicateAgent", message, warning: true, cancellationToken);
-        }
-    }
-
-    private static string Describe(SourceRef source) => source.Type switch
-    {
-        SourceType.Kubernetes => $"Service {source.Namespace}/{source.Name}",
-        SourceType.Static => $"static source '{source.Name}'",
-        _ => $"{source.Type.ToWire()} '{source.Name}'",
-    };
-
-    /// <summary>Where an Event about a source object goes: the Service itself, else the operator's status object.</summary>
-    private EventTarget SourceTarget(SourceRef source, string? uid) => source is { Type: SourceType.Kubernetes, Namespace: { } ns }
-        ? new EventTarget("Service", ns, source.Name, uid, null)
-        : StatusTarget;
-
-    private EventTarget StatusTarget => new("ConfigMap", store.Namespace, CatalogNames.StatusConfigMap, null, null);
-
-    private async Task ReportPushProblemsAsync(IReadOnlyList<StoredEntry> stored, CancellationToken cancellationToken)
-    {
-        foreach (var entry in stored.Where(e => e.IsPush))
-        {
-            if (entry.Problem is null)
-            {
-                reportedPushProblems.Remove(entry.Name);
-                continue;
-            }
-
-            // Once per version of the entry: the author fixes it by applying it again.
-            if (reportedPushProblems.TryGetValue(entry.Name, out var version) && version == entry.ResourceVersion)
-            {
-                continue;
-            }
-
-            reportedPushProblems[entry.Name] = entry.ResourceVersion;
-            Log.PushEntryInvalid(logger, entry.Name, entry.Problem);
-            metrics.PushEntryInvalid(entry.Problem.StartsWith('\'') ? "InvalidJson" : "InvalidEntry");
-            await events.RecordAsync(Target(entry), "PushEntryInvalid", entry.Problem, warning: true, cancellationToken);
         }
     }
 
@@ -247,7 +188,7 @@ internal sealed class Reconciler(
                             break;
                     }
 
-                    await AnnounceAsync(change, written, ct);
+                    await reporter.AnnounceAsync(change, written, ct);
                     break;
                 }
                 catch (CatalogConflictException) when (attempt <= MaxConflictRetries)
@@ -276,8 +217,7 @@ internal sealed class Reconciler(
                     var agent = desired.GetValueOrDefault(change.Endpoint);
                     var message = $"the API server refused catalog entry {NameOf(change)} for {change.Endpoint}: {(int)e.Response!.StatusCode} {EntryLimits.Cap(e.Response.ReasonPhrase, 64)}";
                     Log.WriteRefused(logger, NameOf(change), change.Endpoint, (int)e.Response.StatusCode);
-                    await events.RecordAsync(agent is null ? StatusTarget : SourceTarget(agent.Source, agent.SourceUid),
-                        "CatalogWriteRefused", message, warning: true, ct);
+                    await reporter.ReportWriteRefusedAsync(agent, message, ct);
                     break;
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -311,51 +251,6 @@ internal sealed class Reconciler(
             default:
                 throw new InvalidOperationException(change.GetType().Name);
         }
-    }
-
-    private async Task AnnounceAsync(PlannedChange change, StoredEntry? written, CancellationToken cancellationToken)
-    {
-        if (change.Transition == Transition.None || written is null)
-        {
-            return;
-        }
-
-        var entry = change switch
-        {
-            CreateEntry c => c.Entry,
-            UpdateEntry u => u.Entry,
-            _ => written.Entry,
-        };
-        var lifecycle = entry?.Status.Lifecycle.ToString() ?? "gone";
-        Log.EntryTransition(logger, change.Transition.ToString(), written.Name, change.Endpoint, lifecycle);
-        var message = change switch
-        {
-            DeleteEntry d => $"Deleted: {d.Reason}",
-            _ when entry?.Status.LastError is { } error && change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid => $"{change.Transition}: {error}",
-            _ when entry?.Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.Discovered && c.Status == ConditionStatus.False) is { } gone => $"{change.Transition}: {gone.Message}",
-            _ when change.Transition == Transition.IntrospectionFailed && entry?.Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.CapabilitiesListed) is { } unlisted =>
-                $"{change.Transition}: the card lists no tools and the server could not be asked: {unlisted.Message}",
-            _ => $"{change.Transition}: {entry?.Status.DisplayName ?? change.Endpoint} is {lifecycle} ({entry?.Status.Capabilities.Length ?? 0} capabilities)",
-        };
-        var warning = change.Transition is Transition.Degraded or Transition.Offline or Transition.CardInvalid or Transition.IntrospectionFailed;
-        // A deleted ConfigMap's Events would go with it; they are recorded on the operator's status object.
-        var target = change is DeleteEntry ? StatusTarget : Target(written);
-        await events.RecordAsync(target, change.Transition.ToString(), message, warning, cancellationToken);
-        if (change is UpdateEntry { Drift: { } drift })
-        {
-            await ReportDriftAsync(target, drift, cancellationToken);
-        }
-    }
-
-    /// <summary>Capabilities that changed under the entry: by name, capped; a redefinition or removal is a Warning.</summary>
-    private async Task ReportDriftAsync(EventTarget target, CapabilityDrift drift, CancellationToken cancellationToken)
-    {
-        const int MaxNames = 10;
-        static string Names(string what, ImmutableArray<string> names) => names.IsEmpty ? string.Empty
-            : $"{what} {names.Length}: {string.Join(", ", names.Take(MaxNames))}{(names.Length > MaxNames ? ", …" : string.Empty)}; ";
-        metrics.CapabilityChanges(drift.Added.Length, drift.Removed.Length, drift.Changed.Length);
-        var message = (Names("changed", drift.Changed) + Names("added", drift.Added) + Names("removed", drift.Removed)).TrimEnd(' ', ';');
-        await events.RecordAsync(target, "CapabilitiesChanged", message, warning: !drift.Changed.IsEmpty || !drift.Removed.IsEmpty, cancellationToken);
     }
 
     private CycleReport Finish(long started, DateTimeOffset now, List<SourceStatus> statuses, CycleCounts counts, string? error, Exception? exception)
@@ -401,48 +296,14 @@ internal sealed class Reconciler(
             Log.StatusWriteFailed(logger, e.Message);
         }
 
-        var statusObject = StatusTarget;
-        foreach (var source in report.Sources)
-        {
-            if (!source.Succeeded)
-            {
-                await events.RecordAsync(statusObject, "SourceFailed", $"{source.Name}: {source.Reason}: {source.Message}", warning: true, cancellationToken);
-            }
-            else if (source.Message is { } problem)
-            {
-                // The source still works from its last good input; the input itself needs fixing.
-                await events.RecordAsync(statusObject, "ConfigInvalid", $"{source.Name}: {problem}", warning: true, cancellationToken);
-            }
-        }
+        await reporter.ReportSourcesAsync(report.Sources, cancellationToken);
     }
 
-    /// <summary>Counts the catalog as this cycle leaves it (push entries included) for the gauge; returns the total.</summary>
-    private int RecordCatalogGauge(IReadOnlyList<StoredEntry> stored, List<PlannedChange> changes)
-    {
-        var final = stored.Where(e => e.Entry is not null).ToDictionary(e => e.Name, e => e.Entry!, StringComparer.Ordinal);
-        foreach (var change in changes)
-        {
-            switch (change)
-            {
-                case CreateEntry c: final[c.Name] = c.Entry; break;
-                case UpdateEntry u: final[u.Existing.Name] = u.Entry; break;
-                case DeleteEntry d: final.Remove(d.Existing.Name); break;
-            }
-        }
-
-        metrics.CatalogEntries(final.Values
-            .GroupBy(e => (e.Spec.Protocol, e.Status.Lifecycle, e.Spec.Source.Type))
-            .ToDictionary(g => g.Key, g => g.Count()));
-        return final.Count;
-    }
-
-    private static string NameOf(PlannedChange change) => change switch
+    internal static string NameOf(PlannedChange change) => change switch
     {
         CreateEntry c => c.Name,
         UpdateEntry u => u.Existing.Name,
         DeleteEntry d => d.Existing.Name,
         _ => "?",
     };
-
-    private static EventTarget Target(StoredEntry entry) => new("ConfigMap", entry.Namespace, entry.Name, entry.Uid, entry.ResourceVersion);
 }
