@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using AgentLens.Operator.Hosting;
 
 namespace AgentLens.Operator.Crawling;
 

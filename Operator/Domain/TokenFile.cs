@@ -25,6 +25,9 @@ internal sealed class TokenFileException : Exception
 /// </summary>
 internal static class TokenFile
 {
+    /// <summary>Where token files may be, unless configured: the chart mounts Secrets there.</summary>
+    public static readonly ImmutableArray<string> DefaultDirectories = ["/var/run/secrets/agentlens/", "/etc/agentlens/"];
+
     /// <summary>Whether <paramref name="path"/> lies under one of <paramref name="directories"/> (lexically).</summary>
     public static bool IsUnder(string path, IReadOnlyList<string> directories)
     {

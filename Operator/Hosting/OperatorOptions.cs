@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Crawling;
 using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Hosting;
@@ -63,55 +65,6 @@ internal sealed class OperatorOptions
     public LeaderElectionOptions LeaderElection { get; set; } = new();
 }
 
-internal sealed class CrawlOptions
-{
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl timeout must be between 10ms and 10m")]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    [Range(1024, 64 * 1024 * 1024, ErrorMessage = "crawl maxBytes must be between 1 KiB and 64 MiB")]
-    public int MaxBytes { get; set; } = 256 * 1024;
-
-    [Range(1, 4096, ErrorMessage = "crawl concurrency must be between 1 and 4096")]
-    public int Concurrency { get; set; } = 64;
-
-    [Range(1, 4096, ErrorMessage = "crawl perHostConcurrency must be between 1 and 4096")]
-    public int PerHostConcurrency { get; set; } = 4;
-
-    [Range(0, 10, ErrorMessage = "crawl maxRedirects must be between 0 and 10")]
-    public int MaxRedirects { get; set; } = 3;
-
-    /// <summary>The most any agent's own timeout (annotation or static entry) may ask for; larger values are capped.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl maxTimeout must be between 10ms and 10m")]
-    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>One deadline for all of an agent's requests in a cycle: cards, MCP session and every page.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl agentBudget must be between 10ms and 10m")]
-    public TimeSpan AgentBudget { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// The crawl phase of a cycle ends by then: agents not yet crawled keep their entries as they are and are
-    /// crawled next cycle. Bounds the whole cycle, so /healthz never mistakes a slow agent for a stuck loop.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "crawl cycleBudget must be between 1s and 1h")]
-    public TimeSpan CycleBudget { get; set; } = TimeSpan.FromMinutes(4);
-
-    /// <summary>Addresses never connected to, on top of the built-in deny list (CIDRs; a single address is a /32 or /128).</summary>
-    public List<string> DenyCidrs { get; set; } = [];
-
-    /// <summary>Exceptions to the built-in deny list (loopback, link-local, metadata); never to <see cref="DenyCidrs"/>.</summary>
-    public List<string> AllowCidrs { get; set; } = [];
-
-    /// <summary>Let an ExternalName Service name a Service of another namespace (<c>*.svc</c>).</summary>
-    public bool AllowCrossNamespaceExternalName { get; set; }
-
-    /// <summary>Directories a static source's bearerTokenFile may be read from; empty means <see cref="DefaultTokenDirectories"/>.</summary>
-    public List<string> TokenDirectories { get; set; } = [];
-
-    public static readonly ImmutableArray<string> DefaultTokenDirectories = ["/var/run/secrets/agentlens/", "/etc/agentlens/"];
-
-    public IReadOnlyList<string> EffectiveTokenDirectories => TokenDirectories.Count > 0 ? TokenDirectories : DefaultTokenDirectories;
-}
-
 internal sealed class ApiOptions
 {
     /// <summary>Where the catalog API is served; "0" turns it off.</summary>
@@ -138,16 +91,6 @@ internal sealed class ApiOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "api historyAge must be between 0 and 7 days")]
     public TimeSpan HistoryAge { get; set; } = TimeSpan.FromHours(1);
-}
-
-internal sealed class StoreOptions
-{
-    /// <summary>Namespace of the catalog ConfigMaps; empty means the pod's own namespace, else "agentlens-system".</summary>
-    [RegularExpression(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$", ErrorMessage = "store namespace must be a DNS-1123 label")]
-    public string? Namespace { get; set; }
-
-    /// <summary>Also keep the raw card (when it fits in 256 KiB) in the entry's ConfigMap as card.json.</summary>
-    public bool StoreRawCard { get; set; }
 }
 
 internal sealed class LeaderElectionOptions
@@ -191,7 +134,7 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
             failures.Add("crawl agentBudget must not exceed crawl cycleBudget");
         }
 
-        foreach (var cidr in options.Crawl.DenyCidrs.Concat(options.Crawl.AllowCidrs).Where(c => !Crawling.AddressPolicy.TryParseCidr(c, out _)))
+        foreach (var cidr in options.Crawl.DenyCidrs.Concat(options.Crawl.AllowCidrs).Where(c => !AddressPolicy.TryParseCidr(c, out _)))
         {
             failures.Add($"crawl deny/allow CIDRs: '{cidr}' is not an address or CIDR (e.g. 10.0.0.0/8, fd00::/8)");
         }

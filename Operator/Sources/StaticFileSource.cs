@@ -104,7 +104,7 @@ internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metric
     /// <summary>The agents a file lists, or every problem found in it (each with its line and field).</summary>
     internal static (IReadOnlyList<DiscoveredAgent> Agents, List<string> Problems) Parse(string text, IReadOnlyList<string>? tokenDirectories = null)
     {
-        tokenDirectories ??= CrawlOptions.DefaultTokenDirectories;
+        tokenDirectories ??= TokenFile.DefaultDirectories;
         var problems = new List<string>();
         var agents = new List<DiscoveredAgent>();
         var yaml = new YamlStream();

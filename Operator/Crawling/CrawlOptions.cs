@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+using AgentLens.Operator.Domain;
+
+namespace AgentLens.Operator.Crawling;
+
+/// <summary>The crawler's limits; bound from <c>AgentLens:Crawl</c> and validated with the other options at start-up.</summary>
+internal sealed class CrawlOptions
+{
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl timeout must be between 10ms and 10m")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(1024, 64 * 1024 * 1024, ErrorMessage = "crawl maxBytes must be between 1 KiB and 64 MiB")]
+    public int MaxBytes { get; set; } = 256 * 1024;
+
+    [Range(1, 4096, ErrorMessage = "crawl concurrency must be between 1 and 4096")]
+    public int Concurrency { get; set; } = 64;
+
+    [Range(1, 4096, ErrorMessage = "crawl perHostConcurrency must be between 1 and 4096")]
+    public int PerHostConcurrency { get; set; } = 4;
+
+    [Range(0, 10, ErrorMessage = "crawl maxRedirects must be between 0 and 10")]
+    public int MaxRedirects { get; set; } = 3;
+
+    /// <summary>The most any agent's own timeout (annotation or static entry) may ask for; larger values are capped.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl maxTimeout must be between 10ms and 10m")]
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>One deadline for all of an agent's requests in a cycle: cards, MCP session and every page.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "crawl agentBudget must be between 10ms and 10m")]
+    public TimeSpan AgentBudget { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The crawl phase of a cycle ends by then: agents not yet crawled keep their entries as they are and are
+    /// crawled next cycle. Bounds the whole cycle, so /healthz never mistakes a slow agent for a stuck loop.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "crawl cycleBudget must be between 1s and 1h")]
+    public TimeSpan CycleBudget { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>Addresses never connected to, on top of the built-in deny list (CIDRs; a single address is a /32 or /128).</summary>
+    public List<string> DenyCidrs { get; set; } = [];
+
+    /// <summary>Exceptions to the built-in deny list (loopback, link-local, metadata); never to <see cref="DenyCidrs"/>.</summary>
+    public List<string> AllowCidrs { get; set; } = [];
+
+    /// <summary>Let an ExternalName Service name a Service of another namespace (<c>*.svc</c>).</summary>
+    public bool AllowCrossNamespaceExternalName { get; set; }
+
+    /// <summary>Directories a static source's bearerTokenFile may be read from; empty means <see cref="TokenFile.DefaultDirectories"/>.</summary>
+    public List<string> TokenDirectories { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveTokenDirectories => TokenDirectories.Count > 0 ? TokenDirectories : TokenFile.DefaultDirectories;
+}
