@@ -55,28 +55,36 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
         var perHost = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
         try
         {
-            return await Task.WhenAll(requests.Select(async request =>
+            // A slot, unless the crawl's budget runs out first: then the agent waits for the next cycle.
+            async Task<bool> EnterAsync(SemaphoreSlim slot)
             {
-                // Wait for the host's slot before taking a global one, so a busy host never holds global slots idle.
-                var hostSlot = perHost.GetOrAdd(AgentEndpoint.Origin(request.Agent.Endpoint), _ => new SemaphoreSlim(crawl.PerHostConcurrency));
                 try
                 {
-                    await hostSlot.WaitAsync(budgetOrStop.Token);
+                    await slot.WaitAsync(budgetOrStop.Token);
+                    return true;
                 }
                 catch (OperationCanceledException) when (cycleBudget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
-                    return new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
+                    return false;
+                }
+            }
+
+            return await Task.WhenAll(requests.Select(async request =>
+            {
+                var deferred = new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
+
+                // Wait for the host's slot before taking a global one, so a busy host never holds global slots idle.
+                var hostSlot = perHost.GetOrAdd(AgentEndpoint.Origin(request.Agent.Endpoint), _ => new SemaphoreSlim(crawl.PerHostConcurrency));
+                if (!await EnterAsync(hostSlot))
+                {
+                    return deferred;
                 }
 
                 try
                 {
-                    try
+                    if (!await EnterAsync(inFlight))
                     {
-                        await inFlight.WaitAsync(budgetOrStop.Token);
-                    }
-                    catch (OperationCanceledException) when (cycleBudget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                    {
-                        return new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
+                        return deferred;
                     }
 
                     try

@@ -38,6 +38,17 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, IOptions<Opera
         // stream reader swallows is still known to have been hit.
         var capped = new CappedResponseHandler(maxBytes, handler);
         using var http = new HttpClient(capped, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var timers = new List<CancellationTokenSource>();
+
+        // One request's token: the agent's budget, and the agent's per-request timeout.
+        CancellationToken Within(TimeSpan limit, CancellationToken budget)
+        {
+            var cts = CancellationTokenSource.CreateLinkedTokenSource(budget);
+            cts.CancelAfter(limit);
+            timers.Add(cts);
+            return cts.Token;
+        }
+
         try
         {
             var headers = new Dictionary<string, string>(agent.Headers, StringComparer.OrdinalIgnoreCase);
@@ -104,6 +115,13 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, IOptions<Opera
                 ? new CrawlFailure(CrawlFailureReason.TooLarge, $"MCP {step} at {mcpUrl} sent more than {maxBytes} bytes")
                 : Classify(e, mcpUrl, step, timeout));
         }
+        finally
+        {
+            foreach (var timer in timers)
+            {
+                timer.Dispose();
+            }
+        }
     }
 
     /// <summary>Every page of one list, at most <see cref="MaxPages"/> pages and the entry's worth of items.</summary>
@@ -134,15 +152,6 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, IOptions<Opera
         }
 
         return all;
-    }
-
-    /// <summary>One request's token: the agent's budget, and the agent's per-request timeout.</summary>
-    private static CancellationToken Within(TimeSpan timeout, CancellationToken budget)
-    {
-        // Not disposed on purpose: it must outlive the call it is handed to, and its timer is short-lived.
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(budget);
-        cts.CancelAfter(timeout);
-        return cts.Token;
     }
 
     /// <summary>A failure as the catalog shows it: a reason, the step and a status code — never the server's words.</summary>
