@@ -78,7 +78,7 @@ internal static class CatalogApi
             w.WriteStartArray("items");
             foreach (var item in items.Where(filter.Matches))
             {
-                WriteItem(w, item);
+                CatalogStream.WriteItem(w, item);
             }
 
             w.WriteEndArray();
@@ -93,7 +93,7 @@ internal static class CatalogApi
         }
 
         var item = cache.Get(name);
-        return item is null ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(ItemBytes(item), "application/json");
+        return item is null ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(CatalogStream.ItemBytes(item), "application/json");
     }
 
     private static async Task WatchAsync(HttpContext http, CatalogCache cache, WatcherCount watchers, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
@@ -122,7 +122,7 @@ internal static class CatalogApi
             var lastEventId = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? Query(http, "lastEventId");
             var start = cache.Subscribe(lastEventId);
             using var subscriber = start.Subscriber;
-            await StreamAsync(http, cache, subscriber, start, filter, api.Heartbeat, time, loggers.CreateLogger("AgentLens.Operator.CatalogApi"), api.WatcherBuffer);
+            await CatalogStream.StreamAsync(http, cache, subscriber, start, filter, api.Heartbeat, time, loggers.CreateLogger("AgentLens.Operator.CatalogApi"), api.WatcherBuffer);
         }
         finally
         {
@@ -130,239 +130,7 @@ internal static class CatalogApi
         }
     }
 
-    private static async Task StreamAsync(HttpContext http, CatalogCache cache, Subscriber subscriber, Subscription start, CatalogFilter filter, TimeSpan heartbeat, TimeProvider time, ILogger logger, int buffer)
-    {
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
-        using var cut = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, subscriber.Overflowed);
-        var ct = cut.Token;
-        // Kestrel holds at most its response buffer (64 KiB) per connection and aborts a client that stops
-        // reading (MinResponseDataRate): nothing here buffers on a slow client's behalf.
-        var body = http.Response.BodyWriter;
-        try
-        {
-            // The status line first: a client learns it is connected before the snapshot is written.
-            await http.Response.StartAsync(ct);
-            if (start.Resynced)
-            {
-                WriteEvent(body, "RESYNC", null, JsonBytes(w => w.WriteString("reason", "the history no longer reaches back to Last-Event-ID")));
-            }
-
-            if (start.Snapshot is { } snapshot)
-            {
-                // Snapshot events carry no id: a client cut off mid-snapshot resumes with a fresh one. Each
-                // entry's JSON is rendered once and shared by every watcher.
-                var startId = cache.Id(start.Version);
-                for (var next = 0; next < snapshot.Length;)
-                {
-                    // A chunk at a time, a few watchers at a time: a burst of snapshots never fills the
-                    // thread pool's queue, so probes and /metrics are answered in between. The gate is
-                    // never held across a flush, so a client that does not read holds nobody up.
-                    await SnapshotGate.WaitAsync(ct);
-                    try
-                    {
-                        for (; next < snapshot.Length && body.UnflushedBytes < FlushBytes; next++)
-                        {
-                            if (filter.Matches(snapshot[next]))
-                            {
-                                body.Write(SnapshotEventBytes(snapshot[next], start.Version, startId));
-                            }
-                        }
-                    }
-                    finally
-                    {
-                        SnapshotGate.Release();
-                    }
-
-                    await body.FlushAsync(ct);
-                }
-
-                WriteEvent(body, "SYNCED", startId, JsonBytes(w => w.WriteNumber("version", start.Version)));
-            }
-
-            foreach (var e in start.Replay)
-            {
-                WriteChange(body, cache, e, filter);
-            }
-
-            await body.FlushAsync(ct);
-            var reader = subscriber.Events;
-            using var ticker = new PeriodicTimer(heartbeat, time);
-            var tick = ticker.WaitForNextTickAsync(ct).AsTask();
-            var read = reader.WaitToReadAsync(ct).AsTask();
-            while (true)
-            {
-                var done = await Task.WhenAny(read, tick);
-                if (done == tick)
-                {
-                    await tick;
-                    body.Write(Encoding.UTF8.GetBytes($": heartbeat {time.GetUtcNow():O}\n\n"));
-                    await body.FlushAsync(ct);
-                    tick = ticker.WaitForNextTickAsync(ct).AsTask();
-                    continue;
-                }
-
-                if (!await read)
-                {
-                    break;
-                }
-
-                while (reader.TryRead(out var e))
-                {
-                    if (e.Version > start.Version)
-                    {
-                        WriteChange(body, cache, e, filter);
-                    }
-                }
-
-                await body.FlushAsync(ct);
-                read = reader.WaitToReadAsync(ct).AsTask();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left, or fell behind and is cut off below.
-        }
-
-        if (subscriber.Overflowed.IsCancellationRequested)
-        {
-            Log.WatcherOverflowed(logger, buffer);
-            http.Abort();
-        }
-    }
-
-    private const int FlushBytes = 32 * 1024;
-    private static readonly SemaphoreSlim SnapshotGate = new(Math.Max(1, Environment.ProcessorCount / 2));
-
-    /// <summary>
-    /// An event as this watcher's filter sees it: an entry entering the filter is ADDED, one leaving it is
-    /// DELETED, one outside it before and after is not sent at all.
-    /// </summary>
-    private static void WriteChange(System.IO.Pipelines.PipeWriter body, CatalogCache cache, CatalogEvent e, CatalogFilter filter)
-    {
-        var before = e.Previous is not null && filter.Matches(e.Previous);
-        var after = e.Type != CatalogEventType.Deleted && filter.Matches(e.Entry);
-        var type = (before, after) switch
-        {
-            (true, true) => "MODIFIED",
-            (false, true) => "ADDED",
-            (true, false) => "DELETED",
-            _ => null,
-        };
-        if (type is not null)
-        {
-            var id = cache.Id(e.Version);
-            WriteEntryEvent(body, type, id, e.Version, id, e.Entry);
-        }
-    }
-
-    private static void WriteEntryEvent(IBufferWriter<byte> body, string type, string? sseId, long version, string id, StoredEntry item)
-    {
-        if (sseId is not null)
-        {
-            body.Write(Encoding.UTF8.GetBytes($"id: {sseId}\n"));
-        }
-
-        body.Write(Encoding.UTF8.GetBytes($"event: {type}\ndata: "));
-        body.Write(JsonBytes(w =>
-        {
-            w.WriteString("type", type);
-            w.WriteNumber("version", version);
-            w.WriteString("id", id);
-            w.WriteString("name", item.Name);
-            w.WriteString("resourceVersion", item.ResourceVersion);
-            w.WritePropertyName("object");
-            w.WriteRawValue(ItemBytes(item), skipInputValidation: true);
-        }));
-        body.Write("\n\n"u8);
-    }
-
-    // A snapshot event differs between watchers only by the version it starts from, and watchers that connect
-    // together start from the same one: each entry's event is rendered once per version and shared.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoredEntry, Tuple<long, byte[]>> SnapshotEvents = [];
-
-    private static byte[] SnapshotEventBytes(StoredEntry item, long version, string id)
-    {
-        if (SnapshotEvents.TryGetValue(item, out var cached) && cached.Item1 == version)
-        {
-            return cached.Item2;
-        }
-
-        var writer = new ArrayBufferWriter<byte>(ItemBytes(item).Length + 256);
-        WriteEntryEvent(writer, "ADDED", null, version, id, item);
-        var bytes = writer.WrittenSpan.ToArray();
-        SnapshotEvents.AddOrUpdate(item, Tuple.Create(version, bytes));
-        return bytes;
-    }
-
-    private static void WriteEvent(System.IO.Pipelines.PipeWriter body, string type, string? id, byte[] data)
-    {
-        body.Write(Encoding.UTF8.GetBytes((id is null ? string.Empty : $"id: {id}\n") + $"event: {type}\ndata: "));
-        body.Write(data);
-        body.Write("\n\n"u8);
-    }
-
-    private static void WriteItem(Utf8JsonWriter w, StoredEntry item) => w.WriteRawValue(ItemBytes(item), skipInputValidation: true);
-
-    // Entries are immutable: each is rendered once, on first use, and the bytes live as long as the entry.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoredEntry, byte[]> Rendered = [];
-
-    /// <summary>An entry as the API shows it: compact JSON on one line (an SSE data line must not break).</summary>
-    private static byte[] ItemBytes(StoredEntry item) => Rendered.GetValue(item, static i => JsonBytes(w => WriteItemBody(w, i)));
-
-    private static void WriteItemBody(Utf8JsonWriter w, StoredEntry item)
-    {
-        w.WriteString("name", item.Name);
-        w.WriteString("namespace", item.Namespace);
-        w.WriteString("resourceVersion", item.ResourceVersion);
-        w.WriteString("endpoint", item.Endpoint);
-        w.WriteBoolean("push", item.IsPush);
-        w.WriteStartObject("labels");
-        foreach (var (key, value) in item.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
-        {
-            w.WriteString(key, value);
-        }
-
-        w.WriteEndObject();
-        if (item.Entry is not null && item.Json is not null)
-        {
-            // The operator stores compact JSON; a push entry may be indented and is re-written on one line.
-            w.WritePropertyName("agentType");
-            using var stored = JsonDocument.Parse(item.Json);
-            stored.RootElement.WriteTo(w);
-        }
-        else
-        {
-            w.WriteString("problem", item.Problem);
-        }
-    }
-
-    private static byte[] JsonBytes(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            write(w);
-            w.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
-
-    private static string JsonText(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            write(w);
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    private static string JsonText(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(CatalogStream.JsonBytes(write));
 
     private static IResult Json(Action<Utf8JsonWriter> write) => Results.Text(JsonText(write), "application/json", Encoding.UTF8);
 
