@@ -80,6 +80,7 @@ public sealed class AgentLeaseTests
         var noticedAfter = lastRenewal.Elapsed;
 
         Assert.That(offline.Type, Is.EqualTo("MODIFIED"), "renewals alone changed nothing a watcher sees; expiry does");
+        Assert.That(Lifecycle(Object(offline)), Is.EqualTo("Offline"), $"the first change after the renewals is the expiry, after {noticedAfter}: {offline.Data}");
         Assert.That(Lifecycle(Object(offline)), Is.EqualTo("Offline"));
         Assert.That(LeaseReason(Object(offline)), Is.EqualTo("LeaseExpired"));
         Assert.That(noticedAfter, Is.LessThan(TimeSpan.FromSeconds(3 + 2)), "within the lease duration + 2s of the last renewal");

@@ -76,7 +76,7 @@ internal sealed class CatalogCache(
     IOptions<OperatorOptions> options,
     ILogger<CatalogCache> logger) : BackgroundService
 {
-    private static readonly TimeSpan LivenessTick = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LivenessTick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly string Selector = $"{Annotations.CatalogLabel}={Annotations.CatalogEntryValue}";
     private readonly ApiOptions api = options.Value.Api;
@@ -207,7 +207,7 @@ internal sealed class CatalogCache(
         await livenessLoop;
     }
 
-    /// <summary>Lease expiry happens without any event: look again every half second (only at entries with a Lease).</summary>
+    /// <summary>Lease expiry happens without any event: look again four times a second (only at entries with a Lease).</summary>
     private async Task RunLivenessAsync(CancellationToken cancellationToken)
     {
         using var ticker = new PeriodicTimer(LivenessTick, time);
