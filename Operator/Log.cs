@@ -77,4 +77,16 @@ internal static partial class Log
 
     [LoggerMessage(46, LogLevel.Information, "Entry {Name} moves from {From} to {To}: its agent's identity changed form; the name is kept")]
     public static partial void EntryMigrated(ILogger logger, string name, string from, string to);
+
+    [LoggerMessage(47, LogLevel.Error, "AgentType API: cannot read {Namespace}/{Name}, so requests forwarded by the aggregation layer are refused: {Message}")]
+    public static partial void RequestHeaderConfigUnavailable(ILogger logger, string @namespace, string name, string message);
+
+    [LoggerMessage(48, LogLevel.Warning, "AgentType API: no --apiserver-cert-file given; serving on {Address} with a self-signed certificate (the APIService needs insecureSkipTLSVerify, or give it a certificate)")]
+    public static partial void SelfSignedServingCertificate(ILogger logger, string address);
+
+    [LoggerMessage(49, LogLevel.Information, "AgentType API: refused {Method} {Path}: {Reason}")]
+    public static partial void AgentTypeRequestRefused(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(50, LogLevel.Warning, "AgentType API: cannot reload the serving certificate, keeping the current one: {Message}")]
+    public static partial void ServingCertificateReloadFailed(ILogger logger, string message);
 }

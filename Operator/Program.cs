@@ -1,3 +1,4 @@
+using AgentLens.Operator.Api;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
 
@@ -22,10 +23,12 @@ builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.c
 builder.AddDiscovery();                     // Sources → Crawling → Cards
 builder.AddCatalog();                       // Catalog ← Reconciliation, run by Hosting/DiscoveryLoop.cs
 builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs — /metrics :8080, /healthz /readyz :8081
-builder.AddCatalogApi();                    // Hosting/CatalogApi.cs — list and watch the catalog :8082
+builder.AddCatalogApi();                    // Api/CatalogApi.cs — list and watch the catalog over HTTP/SSE :8082
+builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs — agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443
 builder.AddOperatorLogging();               // Log.cs — text or JSON console
 
 var app = builder.Build();
 app.MapOperatorEndpoints();
 app.MapCatalogApi();
+app.MapAgentTypeApi();
 return await OperatorHost.RunAsync(app);

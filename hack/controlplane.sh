@@ -104,6 +104,13 @@ start_apiserver() {
     --allow-privileged=true \
     --endpoint-reconciler-type=none \
     --profiling=false \
+    --requestheader-client-ca-file="$dir/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$dir/front-proxy-client.crt" \
+    --proxy-client-key-file="$dir/front-proxy-client.key" \
     >"$dir/apiserver.log" 2>&1 </dev/null &
   echo $! >"$dir/apiserver.pid"
   wait_ready "$API_PORT" "$TOKEN"
@@ -123,6 +130,15 @@ case $cmd in
     echo "$token,agentlens-admin,agentlens-admin-uid,system:masters" >"$dir/tokens.csv"
     openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
     openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
+    # The aggregation layer: a front-proxy CA and the client certificate kube-apiserver presents to
+    # extension API servers (the operator's AgentType API), as kubeadm sets it up.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=front-proxy-ca" \
+      -keyout "$dir/front-proxy-ca.key" -out "$dir/front-proxy-ca.crt" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=front-proxy-client" \
+      -keyout "$dir/front-proxy-client.key" -out "$dir/front-proxy-client.csr" 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n' >"$dir/front-proxy-client.ext"
+    openssl x509 -req -in "$dir/front-proxy-client.csr" -CA "$dir/front-proxy-ca.crt" -CAkey "$dir/front-proxy-ca.key" \
+      -CAcreateserial -days 3650 -extfile "$dir/front-proxy-client.ext" -out "$dir/front-proxy-client.crt" 2>/dev/null
     # A port taken between choosing and binding fails a start: choose again, up to three times.
     for attempt in 1 2 3; do
       etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)

@@ -1,5 +1,6 @@
 using System.Text;
 using AgentLens.Operator.Cards;
+using AgentLens.Operator.Api;
 using AgentLens.Operator.Hosting;
 using AgentLens.Operator.Tests.TestBed;
 using Microsoft.AspNetCore.Http;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -99,6 +100,14 @@ internal sealed class CatalogCache(
     /// <summary>Identifies this cache's numbering; a Last-Event-ID from another epoch cannot be replayed.</summary>
     public string Epoch { get; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]);
 
+    // Kubernetes resourceVersions: the catalog version in the low 40 bits, a random epoch above them, so a
+    // version from another replica or an earlier run is told apart (and answered 410 Gone), never misread.
+    private const int EpochShift = 40;
+    private readonly long resourceVersionEpoch = Random.Shared.NextInt64(1, 1L << 22);
+
+    // The version at which each shown entry was published; an entry object is published once.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoredEntry, StrongBox<long>> publishedAt = [];
+
     public bool IsSynced => synced.Task.IsCompleted;
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
@@ -145,6 +154,50 @@ internal sealed class CatalogCache(
     }
 
     public string Id(long v) => $"{Epoch}.{v}";
+
+    /// <summary>A catalog version as a Kubernetes resourceVersion (opaque to clients, unique to this cache).</summary>
+    public string ResourceVersion(long v) => ((resourceVersionEpoch << EpochShift) | v).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The catalog version a resourceVersion of this cache names; false for another epoch's or garbage.</summary>
+    public bool TryParseResourceVersion(string? resourceVersion, out long v)
+    {
+        v = 0;
+        if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var raw) || raw >> EpochShift != resourceVersionEpoch)
+        {
+            return false;
+        }
+
+        v = raw & ((1L << EpochShift) - 1);
+        return true;
+    }
+
+    /// <summary>The catalog version at which this entry (as shown) was published.</summary>
+    public long VersionOf(StoredEntry entry) => publishedAt.TryGetValue(entry, out var at) ? at.Value : 0;
+
+    /// <summary>
+    /// A Kubernetes watch: from a snapshot when <paramref name="from"/> is null, else replaying every event
+    /// after it — or null when the history no longer reaches back that far (the client must relist).
+    /// </summary>
+    public Subscription? SubscribeFrom(long? from)
+    {
+        lock (gate)
+        {
+            if (from is { } last)
+            {
+                var oldest = history.First?.Value.Version ?? version + 1;
+                if (last > version || (last < version && oldest > last + 1))
+                {
+                    return null;
+                }
+            }
+
+            var subscriber = new Subscriber(api.WatcherBuffer, Unsubscribe);
+            subscribers.Add(subscriber);
+            return from is { } after
+                ? new Subscription(subscriber, null, [.. history.Where(e => e.Version > after)], version, Resynced: false)
+                : new Subscription(subscriber, SortedLocked(), [], version, Resynced: false);
+        }
+    }
 
     private bool TryParseId(string? id, out long v)
     {
@@ -443,6 +496,11 @@ internal sealed class CatalogCache(
         }
 
         var e = new CatalogEvent(++version, type, entry, type == CatalogEventType.Added ? null : previous, time.GetUtcNow());
+        if (type != CatalogEventType.Deleted)
+        {
+            publishedAt.AddOrUpdate(entry, new StrongBox<long>(e.Version));
+        }
+
         history.AddLast(e);
         while (history.Count > api.HistorySize || (history.First is { } first && e.At - first.Value.At > api.HistoryAge))
         {

@@ -17,6 +17,9 @@ internal sealed record CatalogFilter
     public string? Capability { get; init; }
     public IReadOnlyList<Func<IReadOnlyDictionary<string, string>, bool>> Selector { get; init; } = [];
 
+    /// <summary>Requirements on the whole entry: the AgentType API's namespace and field selectors.</summary>
+    public IReadOnlyList<Func<StoredEntry, bool>> Requirements { get; init; } = [];
+
     public static CatalogFilter All { get; } = new();
 
     public static bool TryParse(Func<string, string?> query, [NotNullWhen(true)] out CatalogFilter? filter, [NotNullWhen(false)] out string? error)
@@ -53,7 +56,51 @@ internal sealed record CatalogFilter
             && Eq(Namespace, entry?.Spec.Source.Namespace ?? labels.GetValueOrDefault(Annotations.SourceNamespaceLabel))
             && (Tag is null || entry?.Spec.Tags.Contains(Tag, StringComparer.OrdinalIgnoreCase) == true)
             && (Capability is null || entry?.Status.Capabilities.Any(c => string.Equals(c.Name, Capability, StringComparison.OrdinalIgnoreCase)) == true)
-            && Selector.All(requirement => requirement(labels));
+            && Selector.All(requirement => requirement(labels))
+            && Requirements.All(requirement => requirement(item));
+    }
+
+    /// <summary>
+    /// The namespace an entry belongs to as an AgentType: its Service's namespace for an entry discovered
+    /// from a Service, else the store's. A push entry is always the store's, whatever source it claims, so
+    /// nobody who may write a push entry can place one among another team's agents.
+    /// </summary>
+    public static string ServedNamespace(StoredEntry item, string storeNamespace) =>
+        !item.IsPush && item.Entry?.Spec.Source is { Type: SourceType.Kubernetes, Namespace: { Length: > 0 } ns } ? ns : storeNamespace;
+
+    /// <summary>The AgentType API's field selectors, as Kubernetes writes them: <c>f=v</c>, <c>f==v</c>, <c>f!=v</c>, comma-separated.</summary>
+    public static bool TryParseFields(string? text, string storeNamespace, List<Func<StoredEntry, bool>> requirements, [NotNullWhen(false)] out string? error)
+    {
+        foreach (var raw in (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var op = raw.Contains("!=", StringComparison.Ordinal) ? "!=" : raw.Contains("==", StringComparison.Ordinal) ? "==" : "=";
+            if (!raw.Contains(op, StringComparison.Ordinal))
+            {
+                error = $"fieldSelector: '{raw}' is not field=value or field!=value";
+                return false;
+            }
+
+            var (field, value) = Split(raw, op);
+            Func<StoredEntry, string?>? read = field switch
+            {
+                "metadata.name" => e => e.Name,
+                "metadata.namespace" => e => ServedNamespace(e, storeNamespace),
+                "spec.protocol" => e => e.Entry?.Spec.Protocol.ToWire(),
+                "status.lifecycle" => e => e.Entry?.Status.Lifecycle.ToString(),
+                _ => null,
+            };
+            if (read is null)
+            {
+                error = $"field label not supported: {field} (supported: metadata.name, metadata.namespace, spec.protocol, status.lifecycle)";
+                return false;
+            }
+
+            var negate = op == "!=";
+            requirements.Add(e => string.Equals(read(e), value, StringComparison.Ordinal) != negate);
+        }
+
+        error = null;
+        return true;
     }
 
     private static bool Eq(string? wanted, string? actual) => wanted is null || string.Equals(wanted, actual, StringComparison.OrdinalIgnoreCase);

@@ -1,5 +1,7 @@
 using System.Net;
+using AgentLens.Operator.Api;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -23,6 +25,7 @@ internal static class OperatorEndpoints
         var probes = builder.Configuration[$"{OperatorOptions.Section}:HealthProbeBindAddress"] ?? defaults.HealthProbeBindAddress;
         var metrics = builder.Configuration[$"{OperatorOptions.Section}:MetricsBindAddress"] ?? defaults.MetricsBindAddress;
         var api = builder.Configuration[$"{OperatorOptions.Section}:Api:BindAddress"] ?? defaults.Api.BindAddress;
+        var apiServer = builder.Configuration[$"{OperatorOptions.Section}:ApiServer:BindAddress"] ?? defaults.ApiServer.BindAddress;
         var once = bool.TryParse(builder.Configuration[$"{OperatorOptions.Section}:Once"], out var o) && o;
         // Requests run on Kestrel's I/O threads instead of queueing behind the thread pool's work: a burst of
         // a thousand watchers must not keep a probe waiting (measured with make bench-watch). Every handler
@@ -41,7 +44,26 @@ internal static class OperatorEndpoints
             {
                 Listen(kestrel, api, CatalogApi.Listener);
             }
+
+            if (apiServer != "0" && !once)
+            {
+                // TLS for the aggregation layer. A client certificate is asked for but not judged here: the
+                // front-proxy CA is the cluster's, read by FrontProxyAuthentication, not the system trust store.
+                var certificate = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
+                if (certificate.IsSelfSigned)
+                {
+                    Log.SelfSignedServingCertificate(kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator.AgentTypeApi"), apiServer);
+                }
+
+                Listen(kestrel, apiServer, AgentTypeApi.Listener, new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = (_, _) => certificate.Current,
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
+            }
         });
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Metrics.MeterName).AddPrometheusExporter());
         builder.Services.AddSingleton<ApiServerReachability>();
     }
@@ -71,7 +93,7 @@ internal static class OperatorEndpoints
     public static bool On(HttpContext context, string listener) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKey, out var tag) == true && (string?)tag == listener;
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string address, string listener)
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string address, string listener, HttpsConnectionAdapterOptions? https = null)
     {
         var colon = address.LastIndexOf(':');
         var host = colon < 0 ? string.Empty : address[..colon].Trim('[', ']');
@@ -88,11 +110,18 @@ internal static class OperatorEndpoints
             "localhost" => IPAddress.Loopback,
             _ => IPAddress.Parse(host),
         };
-        kestrel.Listen(ip, port, listenOptions => listenOptions.Use(next => connection =>
+        kestrel.Listen(ip, port, listenOptions =>
         {
-            connection.Items[ListenerKey] = listener;
-            return next(connection);
-        }));
+            listenOptions.Use(next => connection =>
+            {
+                connection.Items[ListenerKey] = listener;
+                return next(connection);
+            });
+            if (https is not null)
+            {
+                listenOptions.UseHttps(https);
+            }
+        });
     }
 }
 

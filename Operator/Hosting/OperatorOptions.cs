@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AgentLens.Operator.Api;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,9 @@ internal sealed class OperatorOptions
 
     [ValidateObjectMembers]
     public ApiOptions Api { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public AggregatedApiOptions ApiServer { get; set; } = new();
 
     [ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
@@ -144,6 +148,16 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
             failures.Add($"crawl tokenDirectories: '{dir}' is not an absolute path");
         }
 
+        if (string.IsNullOrEmpty(options.ApiServer.CertFile) != string.IsNullOrEmpty(options.ApiServer.KeyFile))
+        {
+            failures.Add("apiServer certFile and keyFile must be given together");
+        }
+
+        foreach (var file in new[] { options.ApiServer.CertFile, options.ApiServer.KeyFile }.Where(f => !string.IsNullOrEmpty(f) && !File.Exists(f)))
+        {
+            failures.Add($"apiServer: '{file}' does not exist");
+        }
+
         if (options.LeaderElection.RenewDeadline >= options.LeaderElection.LeaseDuration)
         {
             failures.Add("leaderElection renewDeadline must be shorter than leaseDuration");
@@ -205,6 +219,10 @@ internal static class OperatorOptionsRegistration
         ("--api-heartbeat", new("AgentLens:Api:Heartbeat", FlagKind.Value, "interval of watch heartbeats")),
         ("--api-history-size", new("AgentLens:Api:HistorySize", FlagKind.Value, "past events kept for resuming a watch")),
         ("--api-history-age", new("AgentLens:Api:HistoryAge", FlagKind.Value, "age of the oldest event kept for resuming a watch")),
+        ("--apiserver-bind-address", new("AgentLens:ApiServer:BindAddress", FlagKind.Value, "TLS port of the AgentType API for the aggregation layer (0: off)")),
+        ("--apiserver-cert-file", new("AgentLens:ApiServer:CertFile", FlagKind.Value, "PEM serving certificate of that port (empty: self-signed)")),
+        ("--apiserver-key-file", new("AgentLens:ApiServer:KeyFile", FlagKind.Value, "PEM private key of the serving certificate")),
+        ("--apiserver-authorization-cache-ttl", new("AgentLens:ApiServer:AuthorizationCacheTtl", FlagKind.Value, "how long a SubjectAccessReview decision is reused")),
     ];
 
     private static readonly Dictionary<string, Flag> ByName = FlagTable.ToDictionary(f => f.Name, f => f.Flag, StringComparer.Ordinal);

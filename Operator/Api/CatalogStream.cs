@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
 
-namespace AgentLens.Operator.Hosting;
+namespace AgentLens.Operator.Api;
 
 /// <summary>
 /// How the catalog API writes entries: each entry rendered to compact JSON once and shared by every reader,
@@ -116,24 +116,28 @@ internal static class CatalogStream
     }
 
     private const int FlushBytes = 32 * 1024;
-    private static readonly SemaphoreSlim SnapshotGate = new(Math.Max(1, Environment.ProcessorCount / 2));
+    internal static readonly SemaphoreSlim SnapshotGate = new(Math.Max(1, Environment.ProcessorCount / 2));
 
     /// <summary>
-    /// An event as this watcher's filter sees it: an entry entering the filter is ADDED, one leaving it is
-    /// DELETED, one outside it before and after is not sent at all.
+    /// An event as a watcher's filter sees it: an entry entering the filter is ADDED, one leaving it is
+    /// DELETED, one outside it before and after is not sent at all (null). Both watch APIs classify by it.
     /// </summary>
-    private static void WriteChange(System.IO.Pipelines.PipeWriter body, CatalogCache cache, CatalogEvent e, CatalogFilter filter)
+    public static string? ChangeType(CatalogEvent e, CatalogFilter filter)
     {
         var before = e.Previous is not null && filter.Matches(e.Previous);
         var after = e.Type != CatalogEventType.Deleted && filter.Matches(e.Entry);
-        var type = (before, after) switch
+        return (before, after) switch
         {
             (true, true) => "MODIFIED",
             (false, true) => "ADDED",
             (true, false) => "DELETED",
             _ => null,
         };
-        if (type is not null)
+    }
+
+    private static void WriteChange(System.IO.Pipelines.PipeWriter body, CatalogCache cache, CatalogEvent e, CatalogFilter filter)
+    {
+        if (ChangeType(e, filter) is { } type)
         {
             var id = cache.Id(e.Version);
             WriteEntryEvent(body, type, id, e.Version, id, e.Entry);

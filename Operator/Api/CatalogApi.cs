@@ -1,12 +1,11 @@
 using System.Buffers;
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace AgentLens.Operator.Hosting;
+namespace AgentLens.Operator.Api;
 
 /// <summary>
 /// The read-only HTTP catalog API, served by every replica from <see cref="CatalogCache"/>:
@@ -31,8 +30,8 @@ internal static class CatalogApi
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
             ? new OpenApiAccess()
-            : new KubernetesApiAccess(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<StoreNamespace>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<KubernetesApiAccess>>()));
+            : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));
+        builder.Services.AddSingleton<AccessReviews>();
         builder.Services.AddSingleton(sp =>
         {
             var count = new WatcherCount();
@@ -213,14 +212,11 @@ internal sealed class OpenApiAccess : IApiAuthenticator
 
 /// <summary>
 /// The same people who could read the catalog with kubectl: a bearer token the API server accepts
-/// (TokenReview) whose user may list ConfigMaps in the store namespace (SubjectAccessReview). Decisions
-/// are cached for a short while per token, so a watch reconnect storm does not become a review storm.
+/// (TokenReview) whose user may list ConfigMaps in the store namespace (SubjectAccessReview), both through
+/// <see cref="AccessReviews"/>, which remembers them briefly.
 /// </summary>
-internal sealed class KubernetesApiAccess(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time, ILogger<KubernetesApiAccess> logger) : IApiAuthenticator
+internal sealed class KubernetesApiAccess(AccessReviews reviews, StoreNamespace storeNamespace, ILogger<KubernetesApiAccess> logger) : IApiAuthenticator
 {
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset At, int Status, string? Error)> decisions = new(StringComparer.Ordinal);
-
     public async Task<IResult?> CheckAsync(HttpContext http, CancellationToken cancellationToken)
     {
         var header = http.Request.Headers.Authorization.FirstOrDefault();
@@ -229,56 +225,23 @@ internal sealed class KubernetesApiAccess(IKubernetes client, StoreNamespace sto
             return CatalogApi.Error(401, "a Kubernetes bearer token is required in the Authorization header");
         }
 
-        var token = header[7..].Trim();
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-        if (!decisions.TryGetValue(key, out var decision) || time.GetUtcNow() - decision.At > CacheFor)
+        try
         {
-            try
+            var (user, error) = await reviews.ReviewTokenAsync(header[7..].Trim(), cancellationToken);
+            if (user is null)
             {
-                decision = await DecideAsync(token, cancellationToken);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                && e is HttpRequestException or TaskCanceledException or k8s.Autorest.HttpOperationException { Response.StatusCode: >= System.Net.HttpStatusCode.InternalServerError })
-            {
-                // Not a decision: nothing is cached, and the client is told to come back.
-                Log.ReviewUnavailable(logger, e.Message);
-                http.Response.Headers.RetryAfter = "5";
-                return CatalogApi.Error(503, "the Kubernetes API server is unreachable, so the request cannot be authenticated; retry later");
+                return CatalogApi.Error(401, error!);
             }
 
-            decisions[key] = decision;
-            if (decisions.Count > 10_000)
-            {
-                decisions.Clear();
-            }
+            var (allowed, _) = await reviews.AuthorizeAsync(user, new ResourceAccess(string.Empty, "configmaps", "list", storeNamespace.Name), cancellationToken);
+            return allowed ? null : CatalogApi.Error(403, $"{user.Name} may not list configmaps in namespace {storeNamespace.Name}, so may not read the catalog");
         }
-
-        return decision.Status == 200 ? null : CatalogApi.Error(decision.Status, decision.Error!);
-    }
-
-    private async Task<(DateTimeOffset, int, string?)> DecideAsync(string token, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var review = await client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = token } }, cancellationToken: cancellationToken);
-        if (review.Status?.Authenticated != true)
+        catch (Exception e) when (AccessReviews.IsUnavailable(e, cancellationToken))
         {
-            return (now, 401, "the bearer token is not valid" + (review.Status?.Error is { Length: > 0 } e ? $": {e}" : string.Empty));
+            // Not a decision: nothing is remembered, and the client is told to come back.
+            Log.ReviewUnavailable(logger, e.Message);
+            http.Response.Headers.RetryAfter = "5";
+            return CatalogApi.Error(503, "the Kubernetes API server is unreachable, so the request cannot be authenticated; retry later");
         }
-
-        var user = review.Status.User;
-        var access = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
-        {
-            Spec = new V1SubjectAccessReviewSpec
-            {
-                User = user.Username,
-                Groups = user.Groups,
-                Uid = user.Uid,
-                Extra = user.Extra,
-                ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = storeNamespace.Name, Verb = "list", Resource = "configmaps" },
-            },
-        }, cancellationToken: cancellationToken);
-        return access.Status?.Allowed == true
-            ? (now, 200, null)
-            : (now, 403, $"{user.Username} may not list configmaps in namespace {storeNamespace.Name}, so may not read the catalog");
     }
 }

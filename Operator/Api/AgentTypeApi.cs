@@ -1,0 +1,245 @@
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgentLens.Operator.Api;
+
+/// <summary>
+/// The catalog as the Kubernetes API group <c>agentlens.io/v1alpha1</c>, served on a TLS port to the
+/// aggregation layer (as metrics-server serves <c>metrics.k8s.io</c>) by every replica from the same
+/// <see cref="CatalogCache"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
+/// <c>get</c>, <c>list</c> and <c>watch</c> of namespaced <c>agenttypes</c> (JSON or kubectl's Table), and
+/// <c>405 MethodNotAllowed</c> for every write — the catalog is written by discovery and by push ConfigMaps.
+/// Every request is authenticated (the aggregator's front-proxy certificate, or a bearer token sent
+/// straight to the port) and every resource request authorized by a delegated SubjectAccessReview.
+/// </summary>
+internal static class AgentTypeApi
+{
+    public const string Listener = "apiserver";
+    private const string UserKey = "agentlens.user";
+    private static readonly string[] Writes = ["POST", "PUT", "PATCH", "DELETE"];
+
+    public static void AddAgentTypeApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<FrontProxyAuthentication>();
+        builder.Services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ServingCertificate>>()));
+    }
+
+    public static void MapAgentTypeApi(this WebApplication app)
+    {
+        var api = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            if (!OperatorEndpoints.On(http, Listener))
+            {
+                return Results.NotFound();
+            }
+
+            return await AuthenticateAsync(http) ?? await next(context);
+        });
+        api.MapGet("/apis", () => new AgentTypeObjects.JsonBytes(AgentTypeSchema.GroupList));
+        api.MapGet($"/apis/{AgentTypeObjects.Group}", () => new AgentTypeObjects.JsonBytes(AgentTypeSchema.Group));
+        api.MapGet($"/apis/{AgentTypeObjects.GroupVersion}", () => new AgentTypeObjects.JsonBytes(AgentTypeSchema.ResourceList));
+        api.MapGet("/openapi/v2", () => new AgentTypeObjects.JsonBytes(AgentTypeSchema.OpenApiV2));
+
+        var all = $"/apis/{AgentTypeObjects.GroupVersion}/{AgentTypeObjects.Resource}";
+        var namespaced = $"/apis/{AgentTypeObjects.GroupVersion}/namespaces/{{namespace}}/{AgentTypeObjects.Resource}";
+        api.MapGet(all, (HttpContext http, CancellationToken _) => CollectionAsync(http, null));
+        api.MapGet(namespaced, (HttpContext http, string @namespace) => CollectionAsync(http, @namespace));
+        api.MapGet($"{namespaced}/{{name}}", (HttpContext http, string @namespace, string name) => ItemAsync(http, @namespace, name));
+        foreach (var path in (string[])[all, namespaced, $"{namespaced}/{{name}}"])
+        {
+            api.MapMethods(path, Writes, (HttpContext http, CancellationToken _) => AgentTypeObjects.Status(405, "MethodNotAllowed",
+                $"the AgentType API is read-only: {http.Request.Method} is not allowed (discovery writes the catalog; a push entry is a ConfigMap in the store namespace, see docs/catalog.md)"));
+        }
+    }
+
+    /// <summary>Who is asking: the aggregator's forwarded user, or a bearer token's; null when known, else the refusal.</summary>
+    private static async Task<IResult?> AuthenticateAsync(HttpContext http)
+    {
+        var services = http.RequestServices;
+        var ct = http.RequestAborted;
+        UserInfo? user;
+        string? problem;
+        try
+        {
+            if (http.Connection.ClientCertificate is not null)
+            {
+                (user, problem) = await services.GetRequiredService<FrontProxyAuthentication>().AuthenticateAsync(http, ct);
+            }
+            else if (http.Request.Headers.Authorization.FirstOrDefault() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7)
+            {
+                (user, problem) = await services.GetRequiredService<AccessReviews>().ReviewTokenAsync(header[7..].Trim(), ct);
+            }
+            else
+            {
+                (user, problem) = (null, "neither a front-proxy client certificate nor a bearer token");
+            }
+        }
+        catch (Exception e) when (AccessReviews.IsUnavailable(e, ct))
+        {
+            return Unavailable(http, e);
+        }
+
+        if (user is null || user.IsAnonymous)
+        {
+            Log.AgentTypeRequestRefused(Logger(http), http.Request.Method, http.Request.Path, problem ?? "anonymous");
+            return AgentTypeObjects.Status(401, "Unauthorized", "Unauthorized");
+        }
+
+        http.Items[UserKey] = user;
+        return null;
+    }
+
+    private static async Task<IResult?> AuthorizeAsync(HttpContext http, ResourceAccess access)
+    {
+        var user = (UserInfo)http.Items[UserKey]!;
+        try
+        {
+            var (allowed, reason) = await http.RequestServices.GetRequiredService<AccessReviews>().AuthorizeAsync(user, access, http.RequestAborted);
+            return allowed ? null : AgentTypeObjects.Status(403, "Forbidden", AccessReviews.Refusal(user, access, reason), access.Name);
+        }
+        catch (Exception e) when (AccessReviews.IsUnavailable(e, http.RequestAborted))
+        {
+            return Unavailable(http, e);
+        }
+    }
+
+    private static IResult Unavailable(HttpContext http, Exception e)
+    {
+        Log.ReviewUnavailable(Logger(http), e.Message);
+        http.Response.Headers.RetryAfter = "5";
+        return AgentTypeObjects.Status(503, "ServiceUnavailable", "the Kubernetes API server is unreachable, so the request cannot be authenticated or authorized; retry later");
+    }
+
+    private static async Task<IResult> CollectionAsync(HttpContext http, string? @namespace)
+    {
+        var watch = Flag(http, "watch");
+        if (await AuthorizeAsync(http, Access(watch ? "watch" : "list", @namespace, null)) is { } refused)
+        {
+            return refused;
+        }
+
+        var services = http.RequestServices;
+        var cache = services.GetRequiredService<CatalogCache>();
+        var storeNamespace = services.GetRequiredService<StoreNamespace>().Name;
+        if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
+        {
+            return notSynced;
+        }
+
+        if (!TryFilter(http, @namespace, storeNamespace, out var filter, out var error))
+        {
+            return AgentTypeObjects.Status(400, "BadRequest", error);
+        }
+
+        var table = WantsTable(http, out var include);
+        if (watch)
+        {
+            var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http));
+            return new AgentTypeWatch(request, cache, services.GetRequiredService<WatcherCount>(), services.GetRequiredService<IOptions<OperatorOptions>>().Value,
+                services.GetRequiredService<TimeProvider>());
+        }
+
+        var (version, items) = cache.Snapshot();
+        var rows = items.Where(filter.Matches).Select(i => (i, cache.ResourceVersion(cache.VersionOf(i))));
+        var listVersion = cache.ResourceVersion(version);
+        return new AgentTypeObjects.JsonBytes(table
+            ? AgentTypeObjects.TableBytes(rows, listVersion, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
+            : AgentTypeObjects.ListBytes(rows, listVersion, storeNamespace));
+    }
+
+    private static async Task<IResult> ItemAsync(HttpContext http, string @namespace, string name)
+    {
+        if (await AuthorizeAsync(http, Access("get", @namespace, name)) is { } refused)
+        {
+            return refused;
+        }
+
+        var services = http.RequestServices;
+        var cache = services.GetRequiredService<CatalogCache>();
+        var storeNamespace = services.GetRequiredService<StoreNamespace>().Name;
+        if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
+        {
+            return notSynced;
+        }
+
+        var item = cache.Get(name);
+        if (item?.Entry is null || CatalogFilter.ServedNamespace(item, storeNamespace) != @namespace)
+        {
+            return AgentTypeObjects.Status(404, "NotFound", $"{AgentTypeObjects.Resource}.{AgentTypeObjects.Group} \"{name}\" not found", name);
+        }
+
+        var rv = cache.ResourceVersion(cache.VersionOf(item));
+        return new AgentTypeObjects.JsonBytes(WantsTable(http, out var include)
+            ? AgentTypeObjects.TableBytes([(item, rv)], rv, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
+            : AgentTypeObjects.ObjectBytes(item, rv, storeNamespace));
+    }
+
+    private static ResourceAccess Access(string verb, string? @namespace, string? name) =>
+        new(AgentTypeObjects.Group, AgentTypeObjects.Resource, verb, @namespace, name, AgentTypeObjects.Version);
+
+    /// <summary>The same filter code as the HTTP catalog API, plus the namespace of the path and field selectors.</summary>
+    private static bool TryFilter(HttpContext http, string? @namespace, string storeNamespace, [NotNullWhen(true)] out CatalogFilter? filter, [NotNullWhen(false)] out string? error)
+    {
+        var labelSelector = Query(http, "labelSelector");
+        var requirements = new List<Func<StoredEntry, bool>> { e => e.Entry is not null };
+        if (@namespace is not null)
+        {
+            requirements.Add(e => CatalogFilter.ServedNamespace(e, storeNamespace) == @namespace);
+        }
+
+        if (!CatalogFilter.TryParse(q => q == "labelSelector" ? labelSelector : null, out filter, out error)
+            || !CatalogFilter.TryParseFields(Query(http, "fieldSelector"), storeNamespace, requirements, out error))
+        {
+            filter = null;
+            return false;
+        }
+
+        filter = filter with { Requirements = requirements };
+        return true;
+    }
+
+    /// <summary>kubectl asks for <c>application/json;as=Table;v=v1;g=meta.k8s.io</c>; rows carry metadata unless told otherwise.</summary>
+    private static bool WantsTable(HttpContext http, out AgentTypeObjects.RowObject include)
+    {
+        include = Query(http, "includeObject") switch
+        {
+            "None" => AgentTypeObjects.RowObject.None,
+            "Object" => AgentTypeObjects.RowObject.Object,
+            _ => AgentTypeObjects.RowObject.Metadata,
+        };
+        return http.Request.Headers.Accept.Any(a => a is not null && a.Contains("as=Table", StringComparison.Ordinal) && a.Contains("g=meta.k8s.io", StringComparison.Ordinal));
+    }
+
+    private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct)
+    {
+        if (cache.IsSynced)
+        {
+            return null;
+        }
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await cache.WaitForSyncAsync(wait.Token);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return AgentTypeObjects.Status(503, "ServiceUnavailable", "the catalog cache has not synced with the API server yet");
+        }
+    }
+
+    private static TimeSpan? TimeoutSeconds(HttpContext http) =>
+        int.TryParse(Query(http, "timeoutSeconds"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s) : null;
+
+    private static bool Flag(HttpContext http, string name) => Query(http, name) is "1" or "true" or "True";
+
+    private static string? Query(HttpContext http, string name) =>
+        http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;
+
+    private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator.AgentTypeApi");
+}

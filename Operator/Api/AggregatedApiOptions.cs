@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AgentLens.Operator.Api;
+
+/// <summary>The AgentType API served to the Kubernetes aggregation layer; bound from <c>AgentLens:ApiServer</c>.</summary>
+internal sealed class AggregatedApiOptions
+{
+    /// <summary>Where the TLS port for the aggregation layer listens; "0" turns it off.</summary>
+    [RegularExpression(@"^(0|(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5})$", ErrorMessage = "apiServer bindAddress must be [host]:port or 0")]
+    public string BindAddress { get; set; } = ":8443";
+
+    /// <summary>PEM serving certificate (its chain may follow); empty: a self-signed one is made at start-up.</summary>
+    public string? CertFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="CertFile"/>.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>How long a SubjectAccessReview decision is reused (Kubernetes' webhook authorizer default is 10s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "apiServer authorizationCacheTtl must be between 0 and 10m")]
+    public TimeSpan AuthorizationCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Interval of BOOKMARK events on watches that allow them.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "apiServer bookmarkInterval must be between 100ms and 10m")]
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
