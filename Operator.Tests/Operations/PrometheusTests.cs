@@ -38,7 +38,7 @@ public sealed class PrometheusTests
                   - targets: ["127.0.0.1:{metricsPort}"]
             """);
         using var op = Start("dotnet", OperatorProcess.Dll, "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store, "--namespaces", store,
-            "--static-sources", sources, "--leader-elect=false", "--poll-interval", "2s", "--crawl-allow-cidrs", "127.0.0.1/32", "--api-bind-address", "0",
+            "--static-sources", sources, "--leader-elect=false", "--poll-interval", "2s", "--crawl-allow-cidrs", "127.0.0.1/32", "--api-bind-address", "0", "--apiserver-bind-address", "0",
             "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", "127.0.0.1:0");
         using var prom = Start("/usr/bin/prometheus", $"--config.file={work.FullName}/prometheus.yml", $"--storage.tsdb.path={work.FullName}/data",
             $"--web.listen-address=127.0.0.1:{promPort}");

@@ -1,6 +1,6 @@
 using System.Text;
-using AgentLens.Operator.Cards;
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Cards;
 using AgentLens.Operator.Hosting;
 using AgentLens.Operator.Tests.TestBed;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +20,8 @@ public sealed class SmallerTests
         // A real client to a loopback port nobody listens on: the review cannot happen.
         var port = Tools.FreePort();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"https://127.0.0.1:{port}", SkipTlsVerify = true, AccessToken = "x" });
-        var access = new KubernetesApiAccess(client, new StoreNamespace("catalog"), new FakeTimeProvider(), NullLogger<KubernetesApiAccess>.Instance);
+        var reviews = new AccessReviews(client, new FakeTimeProvider(), Microsoft.Extensions.Options.Options.Create(new OperatorOptions()));
+        var access = new KubernetesApiAccess(reviews, new StoreNamespace("catalog"), NullLogger<KubernetesApiAccess>.Instance);
         var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         http.Request.Headers.Authorization = "Bearer some-token";
         http.Response.Body = new MemoryStream();

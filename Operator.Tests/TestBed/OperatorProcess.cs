@@ -7,5 +7,5 @@ internal static class OperatorProcess
 
     /// <summary>Runs to completion; loopback ephemeral ports, so runs never collide.</summary>
     public static Task<ProcessResult> RunAsync(params string[] args) =>
-        ProcessRunner.RunAsync("dotnet", [Dll, "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0", .. args], TimeSpan.FromMinutes(2));
+        ProcessRunner.RunAsync("dotnet", [Dll, "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0", "--apiserver-bind-address", "0", .. args], TimeSpan.FromMinutes(2));
 }

@@ -46,7 +46,7 @@ internal sealed class OperatorServer : IAsyncDisposable
         };
         foreach (var arg in (string[])[OperatorProcess.Dll, "--kubeconfig", cp.KubeconfigPath, "--store-namespace", storeNamespace, "--namespaces", storeNamespace,
             "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "1h", "--api-bind-address", $"127.0.0.1:{port}", "--crawl-allow-cidrs", "127.0.0.1/32",
-            "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0", .. extra])
+            "--metrics-bind-address", "127.0.0.1:0", "--health-probe-bind-address", "127.0.0.1:0", "--apiserver-bind-address", "0", .. extra])
         {
             info.ArgumentList.Add(arg);
         }

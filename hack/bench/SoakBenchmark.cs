@@ -51,7 +51,7 @@ internal static class SoakBenchmark
             op = Process.Start(new ProcessStartInfo("dotnet", [dll, "--kubeconfig", kubeconfig, "--store-namespace", "soak-store", "--namespaces", "soak-agents",
                 "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "1s", "--store-raw-card",
                 "--crawl-timeout", "1s", "--crawl-max-timeout", "1s", "--crawl-agent-budget", "2s", "--crawl-cycle-budget", "5s", "--crawl-allow-cidrs", "127.0.0.1/32",
-                "--api-bind-address", "0", "--metrics-bind-address", "0", "--health-probe-bind-address", "127.0.0.1:0", "--log-format", "json"])
+                "--api-bind-address", "0", "--apiserver-bind-address", "0", "--metrics-bind-address", "0", "--health-probe-bind-address", "127.0.0.1:0", "--log-format", "json"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var results = new List<string>();
             var rss = new Dictionary<int, long>();

@@ -33,7 +33,7 @@ internal static class WatchBenchmark
             var dll = Path.Combine(root, "Operator", "bin", "Release", "net10.0", "AgentLens.Operator.dll");
             op = Process.Start(new ProcessStartInfo("dotnet", [dll, "--kubeconfig", kubeconfig, "--store-namespace", "bench-watch", "--namespaces", "bench-watch",
                 "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "1h", "--api-auth", "none", "--api-max-watchers", (watchers + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--api-bind-address", $"127.0.0.1:{port}", "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", $"127.0.0.1:{probePort}", "--log-format", "json"])
+                "--api-bind-address", $"127.0.0.1:{port}", "--apiserver-bind-address", "0", "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", $"127.0.0.1:{probePort}", "--log-format", "json"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             op.BeginOutputReadLine();
             op.BeginErrorReadLine();

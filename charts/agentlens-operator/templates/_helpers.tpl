@@ -47,3 +47,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- else -}}{{ trimSuffix "s" $d | int }}
 {{- end -}}
 {{- end -}}
+
+{{/* The Secret holding the AgentType API's serving certificate (tls.crt, tls.key). */}}
+{{- define "agentlens.apiServerSecret" -}}
+{{- if eq .Values.apiServer.certificate.source "secret" -}}
+{{- required "apiServer.certificate.secretName is required with source: secret" .Values.apiServer.certificate.secretName -}}
+{{- else -}}
+{{- printf "%s-apiserver-tls" (include "agentlens.fullname" .) -}}
+{{- end -}}
+{{- end -}}
