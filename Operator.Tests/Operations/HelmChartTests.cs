@@ -16,7 +16,7 @@ public sealed class HelmChartTests
         "--set", "podDisruptionBudget.enabled=true", "--set", "catalogReader.enabled=true",
         "--set", "catalogReader.subjects[0].kind=Group", "--set", "catalogReader.subjects[0].name=platform",
         "--set", "staticSources[0].name=partner", "--set", "staticSources[0].type=a2a", "--set", "staticSources[0].url=https://partner.example",
-        "--set", "api.auth=none", "--set", "operator.logFormat=text",
+        "--set", "api.auth=none", "--set", "operator.logFormat=text", "--set", "apiServer.enabled=false",
         "--set", "operator.crawl.denyCidrs={10.96.0.0/12,fd00::/8}", "--set", "operator.crawl.allowCidrs={169.254.20.10/32}",
     ];
 
@@ -65,10 +65,44 @@ public sealed class HelmChartTests
 
         Assert.That(yaml, Does.Contain("--leader-elect=true"), "three replicas: leader election");
         Assert.That(yaml, Does.Contain("namespace: team-a").And.Contain("namespace: team-b"), "a discovery Role per namespace");
-        Assert.That(yaml, Does.Not.Contain("kind: ClusterRole"), "namespaced RBAC and no API auth: nothing cluster-wide");
+        Assert.That(yaml, Does.Not.Contain("kind: ClusterRole"), "namespaced RBAC, no API auth, no AgentType API: nothing cluster-wide");
+        Assert.That(yaml, Does.Not.Contain("kind: APIService").And.Contain("--apiserver-bind-address=0"));
         Assert.That(yaml, Does.Contain("url: https://partner.example"));
         Assert.That(yaml, Does.Contain("name: agentlens-catalog-reader"));
         Assert.That(yaml, Does.Contain("--crawl-deny-cidrs=10.96.0.0/12,fd00::/8").And.Contain("--crawl-allow-cidrs=169.254.20.10/32"));
+    }
+
+    [Test]
+    public async Task Template_AgentTypeApi_ByDefault_RegistersTheApiServiceWithTheChartsCa()
+    {
+        var result = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system");
+        var docs = result.StandardOutput.Split("\n---", StringSplitOptions.RemoveEmptyEntries);
+        var apiService = KubernetesYaml.Deserialize<V1APIService>(docs.Single(d => d.Contains("kind: APIService", StringComparison.Ordinal)));
+        var secret = KubernetesYaml.Deserialize<V1Secret>(docs.Single(d => d.Contains("kind: Secret", StringComparison.Ordinal)));
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(apiService.Spec.CaBundle));
+        using var serving = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(secret.Data["tls.crt"]));
+        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+
+        Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+        Assert.That(apiService.Metadata.Name, Is.EqualTo("v1alpha1.agentlens.io"));
+        Assert.That(apiService.Spec.Service.Name, Is.EqualTo("agentlens-agentlens-operator-apiserver"));
+        Assert.That(chain.Build(serving), Is.True, "the serving certificate chains to the caBundle");
+        Assert.That(serving.MatchesHostname("agentlens-agentlens-operator-apiserver.agentlens-system.svc"), Is.True);
+        Assert.That(result.StandardOutput, Does.Contain("--apiserver-cert-file=/etc/agentlens-apiserver-tls/tls.crt").And.Contain("name: system:auth-delegator")
+            .And.Contain("name: extension-apiserver-authentication-reader").And.Contain("rbac.authorization.k8s.io/aggregate-to-view: \"true\""));
+    }
+
+    [Test]
+    public async Task Template_AgentTypeApi_WithCertManager_AsksItForTheCertificateAndTheCa()
+    {
+        var result = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system", "--set", "apiServer.certificate.source=certManager");
+
+        Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+        Assert.That(result.StandardOutput, Does.Contain("kind: Certificate").And.Contain("kind: Issuer")
+            .And.Contain("cert-manager.io/inject-ca-from: agentlens-system/agentlens-agentlens-operator-apiserver").And.Not.Contain("caBundle:"));
     }
 
     [TestCase("operator.crawl.concurrency=0", "concurrency")]
@@ -77,6 +111,7 @@ public sealed class HelmChartTests
     [TestCase("image.pullPolicy=Sometimes", "pullPolicy")]
     [TestCase("staticSources[0].name=x,staticSources[0].type=soap,staticSources[0].url=http://x", "type")]
     [TestCase("api.auth=basic", "auth")]
+    [TestCase("apiServer.certificate.source=vault", "source")]
     [TestCase("operator.crawl.denyCidrs[0]=metadata.internal", "denyCidrs")]
     [TestCase("operator.crawl.agentBudget=forever", "agentBudget")]
     public async Task Schema_RejectsABadValue(string set, string field)

@@ -15,6 +15,7 @@ public sealed class InstallTests
     private ControlPlane cp = null!;
     private string ns = null!;
     private string release = null!;
+    private int apiServerPort;
 
     [OneTimeSetUp]
     public async Task InstallTheChart()
@@ -22,10 +23,18 @@ public sealed class InstallTests
         cp = await ControlPlane.SharedAsync();
         ns = $"agentlens-{Random.Shared.Next(10000, 99999)}";
         release = "agentlens";
-        // README, "Install with Helm".
-        var result = await Tools.HelmAsync("install", release, Chart, "--namespace", ns, "--create-namespace", "--kubeconfig", cp.KubeconfigPath);
+        // The APIService points at this port, where a test below runs the operator (no pods run here).
+        apiServerPort = Tools.FreePort();
+        // README, "Install with Helm" — but client-side apply: the test API server (1.20) breaks the stream of a
+        // server-side apply of an APIService (INTERNAL_ERROR), which current API servers accept.
+        var result = await Tools.HelmAsync("install", release, Chart, "--namespace", ns, "--create-namespace", "--kubeconfig", cp.KubeconfigPath,
+            "--set", $"apiServer.servicePort={apiServerPort}", "--server-side=false");
         Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
     }
+
+    // The APIService is cluster-wide: leave none behind that points at nothing.
+    [OneTimeTearDown]
+    public async Task Uninstall() => await Tools.HelmAsync("uninstall", release, "--namespace", ns, "--kubeconfig", cp.KubeconfigPath, "--wait");
 
     private string ServiceAccount => $"system:serviceaccount:{ns}:{release}-agentlens-operator";
 
@@ -44,6 +53,48 @@ public sealed class InstallTests
         Assert.That(await cp.Client.RbacAuthorizationV1.ReadClusterRoleAsync($"{name}-discovery"), Is.Not.Null);
         Assert.That(await cp.Client.RbacAuthorizationV1.ReadClusterRoleBindingAsync($"{name}-discovery"), Is.Not.Null);
         Assert.That(await cp.Client.RbacAuthorizationV1.ReadClusterRoleAsync($"{name}-api-auth"), Is.Not.Null);
+        Assert.That(await cp.Client.CoreV1.ReadNamespacedServiceAsync($"{name}-apiserver", ns), Is.Not.Null);
+        Assert.That(await cp.Client.RbacAuthorizationV1.ReadClusterRoleBindingAsync($"{name}-auth-delegator"), Is.Not.Null);
+        Assert.That(await cp.Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync($"{name}-auth-reader", "kube-system"), Is.Not.Null);
+        var view = await cp.Client.RbacAuthorizationV1.ReadClusterRoleAsync("agentlens-agenttypes-view");
+        Assert.That(view.Metadata.Labels, Does.ContainKey("rbac.authorization.k8s.io/aggregate-to-view"));
+    }
+
+    [Test]
+    public async Task ApiService_HasTheChartsCaBundle_AndBecomesAvailableAgainstAnOperatorWithTheChartsCertificate()
+    {
+        var name = $"{release}-agentlens-operator";
+        var secret = await cp.Client.CoreV1.ReadNamespacedSecretAsync($"{name}-apiserver-tls", ns);
+        var apiService = await cp.Client.ApiregistrationV1.ReadAPIServiceAsync(AggregatedApi.ApiServiceName);
+        Assert.That(apiService.Spec.CaBundle, Is.EqualTo(secret.Data["ca.crt"]), "the APIService trusts the CA that signed the mounted certificate");
+        Assert.That(apiService.Spec.InsecureSkipTLSVerify, Is.Not.True);
+
+        // No kubelet runs the pod: run the operator here with the chart's certificate, and route the chart's
+        // Service to it (ExternalName to loopback, the one way kube-apiserver reaches a local process).
+        var dir = Path.Combine(Path.GetTempPath(), $"agentlens-chart-tls-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllBytesAsync(Path.Combine(dir, "tls.crt"), secret.Data["tls.crt"]);
+        await File.WriteAllBytesAsync(Path.Combine(dir, "tls.key"), secret.Data["tls.key"]);
+        var deleted = await Tools.KubectlAsync(cp.KubeconfigPath, "delete", "service", "-n", ns, $"{name}-apiserver");
+        Assert.That(deleted.ExitCode, Is.Zero, deleted.StandardError);
+        await cp.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = $"{name}-apiserver" },
+            Spec = new V1ServiceSpec { Type = "ExternalName", ExternalName = "127.0.0.1", Ports = [new V1ServicePort { Name = "https", Port = apiServerPort }] },
+        }, ns);
+        await using var op = await OperatorServer.StartAsync(cp, ns, "--apiserver-bind-address", $"127.0.0.1:{apiServerPort}",
+            "--apiserver-cert-file", Path.Combine(dir, "tls.crt"), "--apiserver-key-file", Path.Combine(dir, "tls.key"));
+        try
+        {
+            await AggregatedApi.WaitAvailableAsync(cp.Client);
+            var get = await Tools.KubectlAsync(cp.KubeconfigPath, "--cache-dir", Path.Combine(dir, "cache"), "get", "agenttypes", "-n", ns);
+
+            Assert.That(get.ExitCode, Is.Zero, get.StandardError);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [TestCase("list", "services", "--all-namespaces")]
@@ -60,6 +111,7 @@ public sealed class InstallTests
     [TestCase("create", "events", "--namespace=team-a")]
     [TestCase("create", "tokenreviews.authentication.k8s.io", null)]
     [TestCase("create", "subjectaccessreviews.authorization.k8s.io", null)]
+    [TestCase("get", "configmaps/extension-apiserver-authentication", "--namespace=kube-system")]
     public async Task Rbac_AllowsWhatTheOperatorNeeds(string verb, string resource, string? scope) =>
         Assert.That(await CanIAsync(verb, resource, scope), Is.EqualTo("yes"));
 
@@ -132,8 +184,13 @@ public sealed class InstallTests
         var rendered = await Tools.KubectlAsync(cp.KubeconfigPath, "kustomize", Repo.Path("config", "default"));
         Assert.That(rendered.ExitCode, Is.Zero, rendered.StandardError);
 
+        // The one cluster-wide APIService is this fixture's Helm release's (with a CA bundle); applying the plain
+        // manifests' one over it would merge both into an invalid object. It is checked for what it says.
+        var documents = rendered.StandardOutput.Split("\n---\n");
+        var apiService = documents.Single(d => d.Contains("kind: APIService", StringComparison.Ordinal));
+        Assert.That(apiService, Does.Contain("name: v1alpha1.agentlens.io").And.Contain("name: agentlens-apiserver").And.Contain("namespace: agentlens-system"));
         var applied = await ProcessRunner.RunAsync(Tools.Kubectl, ["--kubeconfig", cp.KubeconfigPath, "apply", "--dry-run=server", "-f", "-"],
-            TimeSpan.FromMinutes(1), standardInput: rendered.StandardOutput);
+            TimeSpan.FromMinutes(1), standardInput: string.Join("\n---\n", documents.Where(d => d != apiService)));
 
         Assert.That(applied.ExitCode, Is.Zero, applied.StandardOutput + applied.StandardError);
         Assert.That(applied.StandardOutput, Does.Contain("deployment.apps/agentlens-operator created (server dry run)"));
