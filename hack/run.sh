@@ -65,11 +65,33 @@ metadata:
 spec: {type: ExternalName, externalName: 127.0.0.1}
 YAML
 
+# The AgentType API: the aggregation layer routes agentlens.io/v1alpha1 to the operator's TLS port on
+# loopback (an ExternalName Service is how kube-apiserver reaches a local process). The operator makes its
+# own certificate here, so the APIService skips verifying it; the chart sets a CA bundle instead.
+cat <<YAML | KUBECONFIG=$kubeconfig "$assets/kubectl" apply -f - >/dev/null
+apiVersion: v1
+kind: Service
+metadata: {name: agentlens-apiserver, namespace: default}
+spec: {type: ExternalName, externalName: 127.0.0.1, ports: [{name: https, port: 8443}]}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1alpha1.agentlens.io}
+spec:
+  group: agentlens.io
+  version: v1alpha1
+  groupPriorityMinimum: 1000
+  versionPriority: 15
+  insecureSkipTLSVerify: true
+  service: {name: agentlens-apiserver, namespace: default, port: 8443}
+YAML
+
 cat >&2 <<MSG
 run: local control plane up, with a sample A2A agent (:$a2a_port) and MCP server (:$mcp_port) in namespace demo.
 run: look at the catalog in another terminal:
        export KUBECONFIG=$kubeconfig
-       $assets/kubectl get cm -l agentlens.io/catalog=entry -L agentlens.io/protocol,agentlens.io/lifecycle,agentlens.io/team
+       $assets/kubectl get agenttypes -A
+       $assets/kubectl get agt -n demo -o wide -w
        $assets/kubectl get cm agentlens-status -o jsonpath='{.data.status\.json}'
 run: or through the catalog API (and watch it at /api/v1/agents/watch):
        curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" http://127.0.0.1:8082/api/v1/agents
@@ -78,6 +100,6 @@ MSG
 
 dotnet Operator/bin/Debug/net10.0/AgentLens.Operator.dll --kubeconfig "$kubeconfig" --leader-elect=false --store-namespace default \
   --poll-interval 30s --crawl-allow-cidrs 127.0.0.1/32 --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 \
-  --api-bind-address 127.0.0.1:8082 "$@" &
+  --api-bind-address 127.0.0.1:8082 --apiserver-bind-address 127.0.0.1:8443 "$@" &
 op_pid=$!
 wait "$op_pid"
