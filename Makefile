@@ -52,7 +52,7 @@ bench: controlplane ## 2,000 annotated Services in 200 namespaces: first/steady 
 	dotnet run --project hack/bench/Bench.csproj -c Release -- catalog 2000
 
 .PHONY: bench-watch
-bench-watch: controlplane ## 1,000 SSE watchers on 2,000 entries: probe p99 during the snapshot burst, time until all have a change, memory per watcher.
+bench-watch: controlplane ## 1,000 SSE watchers on 2,000 entries, then 1,000 AgentType watchers through kube-apiserver: probe p99 during the burst, time until all have a change, memory per watcher.
 	dotnet build Operator/Operator.csproj -c Release -nologo -v q
 	dotnet run --project hack/bench/Bench.csproj -c Release -- watch 1000
 

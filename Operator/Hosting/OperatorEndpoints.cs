@@ -33,6 +33,9 @@ internal static class OperatorEndpoints
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // kube-apiserver proxies every watch of the AgentType API over a few HTTP/2 connections: let each
+            // carry as many streams as there may be watchers (Kestrel's default is 100).
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 4096;
             Listen(kestrel, probes, ProbesListener);
             if (metrics != "0")
             {
