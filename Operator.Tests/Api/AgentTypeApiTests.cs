@@ -46,7 +46,7 @@ public sealed class AgentTypeApiTests
         port = Tools.FreePort();
         op = await OperatorServer.StartAsync(cp, store, "--namespaces", $"{teamA},{teamB}", "--poll-interval", "2s",
             "--apiserver-bind-address", $"127.0.0.1:{port}", "--apiserver-cert-file", certFile, "--apiserver-key-file", keyFile,
-            "--apiserver-authorization-cache-ttl", "0s");
+            "--apiserver-authorization-cache-ttl", "0s", "--AgentLens:ApiServer:BookmarkInterval=1s");
         await AggregatedApi.RegisterAsync(cp.Client, store, ApiService, port, caPem);
         // Both teams' agents crawled and Active, and the push entry: three Active rows.
         await EventuallyAsync(async () => (await KubectlAsync("get", "agt", "-A")).StandardOutput, s => s.Split("Active").Length - 1 >= 3);
@@ -290,11 +290,15 @@ public sealed class AgentTypeApiTests
         return (response, new StreamReader(await response.Content.ReadAsStreamAsync()), http);
     }
 
+    /// <summary>The list's resourceVersion, read through kube-apiserver (kubectl rebuilds lists and drops it).</summary>
     private async Task<string> ListVersionAsync()
     {
-        var list = await KubectlAsync("get", "agt", "-n", store, "-o", "jsonpath={.metadata.resourceVersion}");
-        Assert.That(list.ExitCode, Is.Zero, list.StandardError);
-        return list.StandardOutput.Trim();
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", cp.Configuration.AccessToken);
+        var list = JsonNode.Parse(await http.GetStringAsync($"{cp.Configuration.Host}/apis/agentlens.io/v1alpha1/namespaces/{store}/agenttypes"))!;
+        var version = (string?)list["metadata"]!["resourceVersion"];
+        Assert.That(version, Is.Not.Null.And.Not.Empty);
+        return version!;
     }
 
     [Test]
@@ -310,6 +314,29 @@ public sealed class AgentTypeApiTests
             Assert.That((string?)first["type"], Is.EqualTo("ERROR"));
             Assert.That((int?)first["object"]!["code"], Is.EqualTo(410));
             Assert.That((string?)first["object"]!["reason"], Is.EqualTo("Expired"));
+        }
+    }
+
+    [Test]
+    public async Task Watch_WithBookmarksAllowed_GetsBookmarksAtTheLatestVersion()
+    {
+        var version = await ListVersionAsync();
+        var (response, reader, http) = await WatchThroughApiServerAsync(version);
+        using (http)
+        using (response)
+        using (reader)
+        {
+            using var cut = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            JsonNode? bookmark = null;
+            while (bookmark is null && await reader.ReadLineAsync(cut.Token) is { } line)
+            {
+                var e = JsonNode.Parse(line)!;
+                bookmark = (string?)e["type"] == "BOOKMARK" ? e : null;
+            }
+
+            Assert.That((string?)bookmark!["object"]!["kind"], Is.EqualTo("AgentType"));
+            Assert.That(long.Parse((string)bookmark["object"]!["metadata"]!["resourceVersion"]!, CultureInfo.InvariantCulture),
+                Is.GreaterThanOrEqualTo(long.Parse(version, CultureInfo.InvariantCulture)));
         }
     }
 

@@ -41,11 +41,14 @@ public sealed partial class ImageTests
 
             var entrypoint = JsonSerializer.Deserialize<string[]>(EntrypointLine().Match(Dockerfile).Groups[1].Value)!;
             var chartArgs = await ChartArgsAsync();
+            // The chart's mounted serving certificate, made here.
+            var tls = AggregatedApi.ServingCertificate(Path.Combine(publish.FullName, "tls"), "agentlens-apiserver.image.svc");
             // The image's paths and ports, moved to this machine: /app → the publish folder, listeners on loopback.
             string[] args =
             [
                 .. entrypoint.Skip(1).Select(a => a.Replace("/app/", publish.FullName + "/", StringComparison.Ordinal)),
-                .. chartArgs.Select(a => Regex.Replace(a, @"^(--(metrics|health-probe|api)-bind-address)=:\d+$", "$1=127.0.0.1:0")),
+                .. chartArgs.Select(a => Regex.Replace(a, @"^(--(metrics|health-probe|api|apiserver)-bind-address)=:\d+$", "$1=127.0.0.1:0")
+                    .Replace("/etc/agentlens-apiserver-tls/", Path.GetDirectoryName(tls.CertFile) + "/", StringComparison.Ordinal)),
                 "--once", "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store, "--namespaces", store,
             ];
             var result = await ProcessRunner.RunAsync(entrypoint[0], args, TimeSpan.FromMinutes(1), new Dictionary<string, string> { ["DOTNET_EnableDiagnostics"] = "0" });
