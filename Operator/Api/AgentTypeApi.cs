@@ -116,18 +116,13 @@ internal static class AgentTypeApi
     private static async Task<IResult> CollectionAsync(HttpContext http, string? @namespace)
     {
         var watch = Flag(http, "watch");
-        if (await AuthorizeAsync(http, Access(watch ? "watch" : "list", @namespace, null)) is { } refused)
+        var (refused, cache, storeNamespace) = await AdmitAsync(http, Access(watch ? "watch" : "list", @namespace, null));
+        if (refused is not null)
         {
             return refused;
         }
 
         var services = http.RequestServices;
-        var cache = services.GetRequiredService<CatalogCache>();
-        var storeNamespace = services.GetRequiredService<StoreNamespace>().Name;
-        if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
-        {
-            return notSynced;
-        }
 
         if (!TryFilter(http, @namespace, storeNamespace, out var filter, out var error))
         {
@@ -152,18 +147,13 @@ internal static class AgentTypeApi
 
     private static async Task<IResult> ItemAsync(HttpContext http, string @namespace, string name)
     {
-        if (await AuthorizeAsync(http, Access("get", @namespace, name)) is { } refused)
+        var (refused, cache, storeNamespace) = await AdmitAsync(http, Access("get", @namespace, name));
+        if (refused is not null)
         {
             return refused;
         }
 
         var services = http.RequestServices;
-        var cache = services.GetRequiredService<CatalogCache>();
-        var storeNamespace = services.GetRequiredService<StoreNamespace>().Name;
-        if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
-        {
-            return notSynced;
-        }
 
         var item = cache.Get(name);
         if (item?.Entry is null || CatalogFilter.ServedNamespace(item, storeNamespace) != @namespace)
@@ -175,6 +165,16 @@ internal static class AgentTypeApi
         return new AgentTypeObjects.JsonBytes(WantsTable(http, out var include)
             ? AgentTypeObjects.TableBytes([(item, rv)], rv, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
             : AgentTypeObjects.ObjectBytes(item, rv, storeNamespace));
+    }
+
+    /// <summary>A resource request may go on when its user is authorized and the cache is synced.</summary>
+    private static async Task<(IResult? Refused, CatalogCache Cache, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
+    {
+        var cache = http.RequestServices.GetRequiredService<CatalogCache>();
+        var storeNamespace = http.RequestServices.GetRequiredService<StoreNamespace>().Name;
+        var refused = await AuthorizeAsync(http, access)
+            ?? (await cache.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", CatalogCache.NotSyncedMessage));
+        return (refused, cache, storeNamespace);
     }
 
     private static ResourceAccess Access(string verb, string? @namespace, string? name) =>
@@ -211,26 +211,6 @@ internal static class AgentTypeApi
             _ => AgentTypeObjects.RowObject.Metadata,
         };
         return http.Request.Headers.Accept.Any(a => a is not null && a.Contains("as=Table", StringComparison.Ordinal) && a.Contains("g=meta.k8s.io", StringComparison.Ordinal));
-    }
-
-    private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct)
-    {
-        if (cache.IsSynced)
-        {
-            return null;
-        }
-
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        wait.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            await cache.WaitForSyncAsync(wait.Token);
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            return AgentTypeObjects.Status(503, "ServiceUnavailable", "the catalog cache has not synced with the API server yet");
-        }
     }
 
     private static TimeSpan? TimeoutSeconds(HttpContext http) =>

@@ -154,25 +154,8 @@ internal static class CatalogApi
             w.WriteString("error", message);
         }), "application/json", Encoding.UTF8, status);
 
-    private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct)
-    {
-        if (cache.IsSynced)
-        {
-            return null;
-        }
-
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        wait.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            await cache.WaitForSyncAsync(wait.Token);
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            return Error(503, "the catalog cache has not synced with the API server yet");
-        }
-    }
+    private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct) =>
+        await cache.WaitSyncedAsync(ct) ? null : Error(503, CatalogCache.NotSyncedMessage);
 
     private static string? Query(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;

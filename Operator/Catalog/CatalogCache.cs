@@ -110,7 +110,26 @@ internal sealed class CatalogCache(
 
     public bool IsSynced => synced.Task.IsCompleted;
 
-    public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
+    public const string NotSyncedMessage = "the catalog cache has not synced with the API server yet";
+
+    /// <summary>Whether the cache has synced, waiting up to five seconds for it: readers get an answer or a 503, never a hang.</summary>
+    public async Task<bool> WaitSyncedAsync(CancellationToken cancellationToken)
+    {
+        if (IsSynced)
+        {
+            return true;
+        }
+
+        try
+        {
+            await synced.Task.WaitAsync(TimeSpan.FromSeconds(5), time, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 
     public (long Version, IReadOnlyList<StoredEntry> Items) Snapshot()
     {
