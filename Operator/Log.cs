@@ -89,4 +89,7 @@ internal static partial class Log
 
     [LoggerMessage(50, LogLevel.Warning, "AgentType API: cannot reload the serving certificate, keeping the current one: {Message}")]
     public static partial void ServingCertificateReloadFailed(ILogger logger, string message);
+
+    [LoggerMessage(51, LogLevel.Warning, "Trust roots cannot be read, the last good keys stay in use: {Problem}")]
+    public static partial void TrustRootsInvalid(ILogger logger, string problem);
 }

@@ -27,6 +27,8 @@ internal sealed class Metrics
     private readonly Counter<long> duplicateAgents;
     private readonly Counter<long> capabilityChanges;
     private readonly Histogram<double> leaseExpiryNoticed;
+    private readonly Counter<long> signatureChecks;
+    private readonly Counter<long> trustRootsInvalid;
     private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
@@ -55,6 +57,8 @@ internal sealed class Metrics
         leaseExpiryNoticed = meter.CreateHistogram<double>("agentlens_lease_expiry_to_event", "s", "Time from a push entry's Lease expiring until readers were told.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10] });
         meter.CreateObservableGauge("agentlens_push_entries", ObservePushLiveness, description: "Push entries by liveness (none: no Lease; live, expired, missing).");
+        signatureChecks = meter.CreateCounter<long>("agentlens_card_signature_checks", description: "A2A card signature checks, by outcome (Verified, Unsigned, NoTrustRoots, InvalidSignature, UntrustedKey, MalformedSignature, UnsupportedAlgorithm).");
+        trustRootsInvalid = meter.CreateCounter<long>("agentlens_trust_roots_invalid", description: "Times the trust roots file could not be read; the last good keys stay in use.");
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
@@ -116,6 +120,10 @@ internal sealed class Metrics
         pushLiveness().Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("liveness", kv.Key.ToString().ToLowerInvariant())));
 
     public void MissedTicks(long count) => missedTicks.Add(count);
+
+    public void SignatureChecked(string outcome) => signatureChecks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void TrustRootsInvalid() => trustRootsInvalid.Add(1);
 
     public void ObserveWatchers(Func<int> count) => watchers = count;
 

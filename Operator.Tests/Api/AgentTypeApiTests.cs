@@ -115,8 +115,8 @@ public sealed class AgentTypeApiTests
     {
         var output = (await KubectlAsync("get", "agt", "-n", teamA, "-o", "wide")).StandardOutput;
 
-        Assert.That(output.Split('\n')[0], Does.EndWith("ENDPOINT                 SOURCE").Or.Contain("ENDPOINT").And.Contain("SOURCE"));
-        Assert.That(output, Does.Contain($"http://127.0.0.1:{agentA.Port}").And.Contain($"kubernetes:{teamA}/weather"));
+        Assert.That(output.Split('\n')[0], Does.Contain("ENDPOINT").And.Contain("SOURCE").And.Contain("SIGNED"));
+        Assert.That(output, Does.Contain($"http://127.0.0.1:{agentA.Port}").And.Contain($"kubernetes:{teamA}/weather").And.Contain("unsigned"));
         Assert.That(output, Does.Not.Contain(teamB));
     }
 

@@ -12,7 +12,7 @@ internal sealed class CrawlerHarness : IDisposable
     private readonly HttpClient http;
     private readonly HttpMessageHandler mcpHandler;
 
-    public CrawlerHarness(Action<CrawlOptions>? configure = null)
+    public CrawlerHarness(Action<CrawlOptions>? configure = null, TrustOptions? trust = null)
     {
         var options = new OperatorOptions();
         // Tests opt in to their loopback agents on 127.0.0.1; stand-ins for internal services (127.0.0.2+) stay denied.
@@ -21,10 +21,14 @@ internal sealed class CrawlerHarness : IDisposable
         var wrapped = Options.Create(options);
         http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         Fetcher = new HttpFetcher(http, TimeProvider.System, wrapped);
-        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), wrapped), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, TestMeterFactory.NewMetrics());
+        var metrics = TestMeterFactory.NewMetrics();
+        // As the operator wires it: A2A signatures checked against the trust options given (none: NoTrustRoots).
+        Verifier = new SignatureVerifier(new TrustRoots(trust ?? new TrustOptions()), trust ?? new TrustOptions(), Fetcher, options.Crawl, metrics);
+        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), wrapped), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, metrics, Verifier);
     }
 
     public HttpFetcher Fetcher { get; }
+    public SignatureVerifier Verifier { get; }
     public Crawler Crawler { get; }
 
     public static DiscoveredAgent Agent(Protocol protocol, string baseUrl, string? cardPath = null, TimeSpan? timeout = null)

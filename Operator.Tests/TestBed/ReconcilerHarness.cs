@@ -30,8 +30,8 @@ internal sealed class ReconcilerHarness : IDisposable
             c.Timeout = TimeSpan.FromSeconds(2);
             c.AllowCidrs = Options.Crawl.AllowCidrs.Count > 0 ? Options.Crawl.AllowCidrs : c.AllowCidrs;
             c.AgentBudget = Options.Crawl.AgentBudget;
-        });
-        var metrics = TestMeterFactory.NewMetrics();
+        }, Options.Trust);
+        var metrics = Metrics = TestMeterFactory.NewMetrics();
         Reconciler = new Reconciler(
             Store,
             [
@@ -43,11 +43,13 @@ internal sealed class ReconcilerHarness : IDisposable
             metrics,
             Clock,
             wrapped,
-            Logs.For<Reconciler>());
+            Logs.For<Reconciler>(),
+            crawler.Verifier);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
     public CapturedLogs Logs { get; } = new();
+    public Metrics Metrics { get; }
     public OperatorOptions Options { get; }
     public string StoreNamespace { get; }
     public string ServicesNamespace { get; }

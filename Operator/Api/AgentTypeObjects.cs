@@ -185,6 +185,7 @@ internal static class AgentTypeObjects
         ("Age", "string", string.Empty, 0, "Time since the entry was created."),
         ("Endpoint", "string", string.Empty, 1, "The agent's endpoint: the entry's identity."),
         ("Source", "string", string.Empty, 1, "Where the agent was found: kubernetes (namespace/Service), static or push."),
+        ("Signed", "string", string.Empty, 1, "A2A: verified, unverified or unsigned (the card's signatures against the trust roots)."),
     ];
 
     private static IEnumerable<string> Cells(StoredEntry item, DateTimeOffset now)
@@ -204,6 +205,7 @@ internal static class AgentTypeObjects
             { } s => $"{s.Type.ToWire()}:{s.Name}",
             null => string.Empty,
         };
+        yield return entry is null ? string.Empty : CatalogNames.Signed(entry) ?? string.Empty;
     }
 
     /// <summary><c>3 skills</c>, <c>5 tools, 2 prompts</c>: what an agent offers, counted by kind.</summary>

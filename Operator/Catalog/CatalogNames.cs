@@ -82,13 +82,28 @@ internal static partial class CatalogNames
             labels[Annotations.SourceNamespaceLabel] = ns;
         }
 
+        if (Signed(entry) is { } signed)
+        {
+            labels[Annotations.SignedLabel] = signed;
+        }
+
         return labels.ToImmutable();
     }
+
+    /// <summary><c>verified</c>, <c>unverified</c> (signed, not by a trusted key that checks out) or <c>unsigned</c>; null before any check.</summary>
+    public static string? Signed(AgentType entry) =>
+        (entry.Status.Conditions.IsDefault ? null : entry.Status.Conditions.FirstOrDefault(c => c.Type == ConditionTypes.SignatureVerified)) switch
+        {
+            null => null,
+            { Status: ConditionStatus.True } => "verified",
+            { Reason: "Unsigned" } => "unsigned",
+            _ => "unverified",
+        };
 
     /// <summary>The label keys this operator owns on an entry; others' labels are left alone.</summary>
     public static readonly ImmutableHashSet<string> OwnedLabels =
     [
         Annotations.ManagedByLabel, Annotations.CatalogLabel, Annotations.ProtocolLabel, Annotations.SourceLabel,
-        Annotations.LifecycleLabel, Annotations.TeamLabel, Annotations.SourceNamespaceLabel,
+        Annotations.LifecycleLabel, Annotations.TeamLabel, Annotations.SourceNamespaceLabel, Annotations.SignedLabel,
     ];
 }

@@ -20,6 +20,9 @@ internal abstract record CrawlOutcome;
 internal sealed record CardFetched(ParsedCard Card, string CardUrl, string Digest, string? ETag, string? LastModified, ReadOnlyMemory<byte> Raw) : CrawlOutcome
 {
     public CrawlFailure? IntrospectionFailure { get; init; }
+
+    /// <summary>A2A: what the check of the card's signatures found (null: not checked).</summary>
+    public SignatureVerdict? Signature { get; init; }
 }
 
 /// <summary>The server answered 304: the card is what it was at the last fetch.</summary>
@@ -40,7 +43,8 @@ internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, 
 /// agent's requests together by <c>agentBudget</c>, and the whole crawl by <c>cycleBudget</c> — agents still
 /// waiting then are <see cref="CrawlDeferred"/>, so one slow tenant can never hold the cycle.
 /// </summary>
-internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics) : ICrawler
+internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics,
+    ISignatureVerifier? verifier = null) : ICrawler
 {
     private readonly CrawlOptions crawl = options.Value.Crawl;
     private readonly Dictionary<Protocol, ICardParser> parserFor = parsers
@@ -122,6 +126,10 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
             outcome = request.Agent.Protocol == Protocol.Mcp
                 ? await CrawlMcpAsync(request.Agent, budgetOrStop.Token)
                 : await CrawlCardAsync(request, budgetOrStop.Token);
+            if (outcome is CardFetched fetched && request.Agent.Protocol == Protocol.A2a && verifier is not null)
+            {
+                outcome = fetched with { Signature = await verifier.VerifyAsync(fetched.Raw, request.Agent, budgetOrStop.Token) };
+            }
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -156,6 +156,7 @@ internal static class ConditionTypes
     public const string Truncated = "Truncated";
     public const string LeaseHeld = "LeaseHeld";
     public const string CapabilitiesListed = "CapabilitiesListed";
+    public const string SignatureVerified = "SignatureVerified";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ConditionStatus>))]

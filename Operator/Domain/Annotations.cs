@@ -25,6 +25,7 @@ internal static class Annotations
     public const string LifecycleLabel = Prefix + "lifecycle";
     public const string TeamLabel = Prefix + "team";
     public const string SourceNamespaceLabel = Prefix + "source-namespace";
+    public const string SignedLabel = Prefix + "signed";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "agentlens-operator";
 

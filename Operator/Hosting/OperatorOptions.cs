@@ -62,6 +62,8 @@ internal sealed class OperatorOptions
     [ValidateObjectMembers]
     public AggregatedApiOptions ApiServer { get; set; } = new();
 
+    public TrustOptions Trust { get; set; } = new();
+
     [ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
 
@@ -143,6 +145,11 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
             failures.Add($"crawl deny/allow CIDRs: '{cidr}' is not an address or CIDR (e.g. 10.0.0.0/8, fd00::/8)");
         }
 
+        foreach (var prefix in options.Trust.JkuAllow.Where(p => !Uri.TryCreate(p, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http")))
+        {
+            failures.Add($"trust jkuAllow: '{prefix}' is not an http(s) URL prefix");
+        }
+
         foreach (var dir in options.Crawl.TokenDirectories.Where(d => !Path.IsPathFullyQualified(d)))
         {
             failures.Add($"crawl tokenDirectories: '{dir}' is not an absolute path");
@@ -219,6 +226,8 @@ internal static class OperatorOptionsRegistration
         ("--api-heartbeat", new("AgentLens:Api:Heartbeat", FlagKind.Value, "interval of watch heartbeats")),
         ("--api-history-size", new("AgentLens:Api:HistorySize", FlagKind.Value, "past events kept for resuming a watch")),
         ("--api-history-age", new("AgentLens:Api:HistoryAge", FlagKind.Value, "age of the oldest event kept for resuming a watch")),
+        ("--trust-jwks", new("AgentLens:Trust:JwksPath", FlagKind.Value, "JWKS file of the keys trusted to sign A2A cards (re-read when it changes)")),
+        ("--trust-jku-allow", new("AgentLens:Trust:JkuAllow", FlagKind.List, "comma-separated URL prefixes a signature's jku may be fetched from")),
         ("--apiserver-bind-address", new("AgentLens:ApiServer:BindAddress", FlagKind.Value, "TLS port of the AgentType API for the aggregation layer (0: off)")),
         ("--apiserver-cert-file", new("AgentLens:ApiServer:CertFile", FlagKind.Value, "PEM serving certificate of that port (empty: self-signed)")),
         ("--apiserver-key-file", new("AgentLens:ApiServer:KeyFile", FlagKind.Value, "PEM private key of the serving certificate")),

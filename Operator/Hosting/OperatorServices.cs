@@ -55,6 +55,9 @@ internal static class OperatorServices
         // The MCP SDK reads its own responses: give it the crawler's handler, capped while reading.
         services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl),
             sp.GetRequiredService<IOptions<OperatorOptions>>()));
+        services.AddSingleton(sp => new TrustRoots(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Trust));
+        services.AddSingleton<ISignatureVerifier>(sp => new SignatureVerifier(sp.GetRequiredService<TrustRoots>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Trust,
+            sp.GetRequiredService<HttpFetcher>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl, sp.GetRequiredService<Metrics>()));
         services.AddSingleton<ICrawler, Crawler>();
         services.AddSingleton<IServiceLister, KubernetesServiceLister>();
         services.AddSingleton<IAgentSource, KubernetesServiceSource>();

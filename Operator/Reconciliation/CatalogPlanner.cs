@@ -26,6 +26,9 @@ internal sealed record UpdateEntry(string Endpoint, StoredEntry Existing, AgentT
 {
     /// <summary>Capabilities added, removed or redefined by this update; reported as a CapabilitiesChanged Event.</summary>
     public CapabilityDrift? Drift { get; init; }
+
+    /// <summary>The card's signature verified before and does not now (content changed, key rotated out); a Warning Event.</summary>
+    public Condition? SignatureLost { get; init; }
 }
 
 internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string Reason) : PlannedChange(Endpoint, Transition.Deleted);
@@ -44,6 +47,9 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// that adds, removes or redefines capabilities carries that <see cref="CapabilityDrift"/>;</item>
 /// <item>an entry stays within <see cref="EntryLimits"/> (capped texts and capabilities, condition
 /// <c>Truncated</c>), so the API server never refuses it for its size;</item>
+/// <item>an A2A card's signature check becomes condition <c>SignatureVerified</c> (and label
+/// <c>agentlens.io/signed</c>); an unchanged card (304) keeps the last verdict; a verdict that stops being
+/// True is carried as <see cref="UpdateEntry.SignatureLost"/>;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
 /// </list>
 /// </summary>
@@ -86,6 +92,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         var status = crawl switch
         {
             CardFetched card when desired.Protocol == Protocol.Mcp => WithCapabilitiesListed(Fetched(previous, card, now), card, now),
+            CardFetched { Signature: { } verdict } card => WithSignature(Fetched(previous, card, now), verdict, now),
             CardFetched card => Fetched(previous, card, now),
             CardUnchanged when previous is not null => Good(previous, now),
             CrawlFailed failed => Failed(previous, failed.Failure, now),
@@ -108,7 +115,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         var drift = crawl is CardFetched && previous?.CapabilitiesDigest is { } before && before != entry.Status.CapabilitiesDigest
             ? CapabilityDrift.Between(previous.Capabilities, entry.Status.Capabilities)
             : null;
-        return new UpdateEntry(desired.Endpoint, existing, entry, raw, TransitionOf(previous, status)) { Drift = drift is { IsEmpty: false } ? drift : null };
+        var lost = Verified(previous) && !Verified(entry.Status) ? entry.Status.Conditions.First(c => c.Type == ConditionTypes.SignatureVerified) : null;
+        return new UpdateEntry(desired.Endpoint, existing, entry, raw, TransitionOf(previous, status)) { Drift = drift is { IsEmpty: false } ? drift : null, SignatureLost = lost };
     }
 
     private PlannedChange? PlanNotDiscovered(StoredEntry existing, AgentType entry, DateTimeOffset now)
@@ -163,6 +171,14 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
                 tools > 0 ? $"{tools} tools are known" : "the server lists no tools", now);
         return status with { Conditions = conditions };
     }
+
+    private static AgentStatus WithSignature(AgentStatus status, SignatureVerdict verdict, DateTimeOffset now) => status with
+    {
+        Conditions = SetCondition(status.Conditions, ConditionTypes.SignatureVerified, verdict.Status, verdict.Reason, EntryLimits.Cap(verdict.Message, EntryLimits.MaxMessageChars)!, now),
+    };
+
+    private static bool Verified(AgentStatus? status) =>
+        status is { Conditions.IsDefault: false } && status.Conditions.Any(c => c is { Type: ConditionTypes.SignatureVerified, Status: ConditionStatus.True });
 
     private static AgentStatus Good(AgentStatus previous, DateTimeOffset now)
     {

@@ -76,6 +76,10 @@ internal sealed class CycleReporter(IEventRecorder events, Metrics metrics, stri
     public Task ReportWriteRefusedAsync(DiscoveredAgent? agent, string message, CancellationToken cancellationToken) =>
         events.RecordAsync(agent is null ? StatusTarget : SourceTarget(agent.Source, agent.SourceUid), "CatalogWriteRefused", message, warning: true, cancellationToken);
 
+    /// <summary>A trust roots file that cannot be read: the last good keys stay in use until it is fixed.</summary>
+    public Task ReportTrustRootsInvalidAsync(string problem, CancellationToken cancellationToken) =>
+        events.RecordAsync(StatusTarget, "TrustRootsInvalid", $"{problem}; the last good trust roots stay in use", warning: true, cancellationToken);
+
     /// <summary>Sources that failed, or work from their last good input, told on the operator's status object.</summary>
     public async Task ReportSourcesAsync(IReadOnlyList<SourceStatus> statuses, CancellationToken cancellationToken)
     {
@@ -97,8 +101,18 @@ internal sealed class CycleReporter(IEventRecorder events, Metrics metrics, stri
     /// <summary>A change people should know of, as an Event on the entry (on the status object for a deletion).</summary>
     public async Task AnnounceAsync(PlannedChange change, StoredEntry? written, CancellationToken cancellationToken)
     {
-        if (change.Transition == Transition.None || written is null)
+        if (written is null)
         {
+            return;
+        }
+
+        if (change.Transition == Transition.None)
+        {
+            if (change is UpdateEntry { SignatureLost: { } quiet })
+            {
+                await events.RecordAsync(Target(written), "SignatureNotVerified", $"the card's signature no longer verifies: {quiet.Reason}: {quiet.Message}", warning: true, cancellationToken);
+            }
+
             return;
         }
 
@@ -126,6 +140,11 @@ internal sealed class CycleReporter(IEventRecorder events, Metrics metrics, stri
         if (change is UpdateEntry { Drift: { } drift })
         {
             await ReportDriftAsync(target, drift, cancellationToken);
+        }
+
+        if (change is UpdateEntry { SignatureLost: { } lost })
+        {
+            await events.RecordAsync(target, "SignatureNotVerified", $"the card's signature no longer verifies: {lost.Reason}: {lost.Message}", warning: true, cancellationToken);
         }
     }
 

@@ -40,7 +40,8 @@ internal sealed class Reconciler(
     Metrics metrics,
     TimeProvider time,
     IOptions<OperatorOptions> options,
-    ILogger<Reconciler> logger) : IReconciler
+    ILogger<Reconciler> logger,
+    ISignatureVerifier? verifier = null) : IReconciler
 {
     private const int MaxConflictRetries = 3;
     private const int WriteParallelism = 16;
@@ -84,11 +85,13 @@ internal sealed class Reconciler(
             Log.EntryMigrated(logger, managed[to][0].Name, from, to);
         }
 
+        var trustChanged = await CheckTrustRootsAsync(cancellationToken);
         var crawlRequests = desired.Values.Select(agent =>
         {
             // Validators only for the card they came from: a 304 for another URL would keep the wrong card.
+            // New trust roots: every card is fetched whole again, so its signatures are judged by them.
             var previous = managed.GetValueOrDefault(agent.Endpoint)?[0].Entry;
-            return previous?.Status.CardDigest is null || previous.Spec.CardUrl is not { } cardUrl || !agent.CardUrls.Contains(cardUrl)
+            return trustChanged || previous?.Status.CardDigest is null || previous.Spec.CardUrl is not { } cardUrl || !agent.CardUrls.Contains(cardUrl)
                 ? new CrawlRequest(agent)
                 : new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint));
         }).ToList();
@@ -306,4 +309,23 @@ internal sealed class Reconciler(
         DeleteEntry d => d.Existing.Name,
         _ => "?",
     };
+
+    /// <summary>The trust roots, looked at again; a file that cannot be read keeps the last good keys and is reported.</summary>
+    private async Task<bool> CheckTrustRootsAsync(CancellationToken cancellationToken)
+    {
+        if (verifier is null)
+        {
+            return false;
+        }
+
+        var state = verifier.StartCycle();
+        if (state.Problem is { } problem)
+        {
+            metrics.TrustRootsInvalid();
+            Log.TrustRootsInvalid(logger, problem);
+            await reporter.ReportTrustRootsInvalidAsync(problem, cancellationToken);
+        }
+
+        return state.Changed;
+    }
 }
