@@ -123,7 +123,7 @@ public sealed class OversizeEntryTests
             .ThrowsAsync(new HttpOperationException("refused") { Response = new HttpResponseMessageWrapper(new HttpResponseMessage(HttpStatusCode.RequestEntityTooLarge), "too large") });
         var events = new Mock<IEventRecorder>();
         var reconciler = new Reconciler(store.Object, [source.Object], crawler.Object, events.Object, TestMeterFactory.NewMetrics(),
-            new FakeTimeProvider(T0), Microsoft.Extensions.Options.Options.Create(new OperatorOptions()), NullLogger<Reconciler>.Instance);
+            new FakeTimeProvider(T0), new ReconcileOptions(), NullLogger<Reconciler>.Instance);
 
         var report = await reconciler.RunOnceAsync(CancellationToken.None);
 

@@ -26,7 +26,7 @@ public sealed class StaticConfigTests
     public void TearDown() => Directory.Delete(dir, recursive: true);
 
     private static StaticFileSource Source(string path, params string[] tokenDirectories) => new(
-        Options.Create(new OperatorOptions { StaticSourcesPath = path, Crawl = { TokenDirectories = [.. tokenDirectories] } }),
+        new OperatorOptions { StaticSourcesPath = path, Crawl = { TokenDirectories = [.. tokenDirectories] } }.Sources(),
         TestMeterFactory.NewMetrics(), NullLogger<StaticFileSource>.Instance);
 
     [Test]

@@ -18,7 +18,7 @@ public sealed class KubernetesServiceSourceIntegrationTests
 
     private static KubernetesServiceSource Source(IKubernetes client, params string[] namespaces) => new(
         new KubernetesServiceLister(client),
-        Options.Create(new OperatorOptions { Namespaces = [.. namespaces] }),
+        new OperatorOptions { Namespaces = [.. namespaces] }.Sources(),
         TestMeterFactory.NewMetrics(),
         NullLogger<KubernetesServiceSource>.Instance);
 

@@ -15,7 +15,7 @@ public sealed class KubernetesServiceSourceTests
     {
         var options = new OperatorOptions();
         configure?.Invoke(options);
-        return new KubernetesServiceSource(lister, Options.Create(options), TestMeterFactory.NewMetrics(), NullLogger<KubernetesServiceSource>.Instance);
+        return new KubernetesServiceSource(lister, options.Sources(), TestMeterFactory.NewMetrics(), NullLogger<KubernetesServiceSource>.Instance);
     }
 
     private static V1Service Service(string name, Dictionary<string, string>? annotations, params V1ServicePort[] ports) => new()

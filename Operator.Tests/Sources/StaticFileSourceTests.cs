@@ -19,7 +19,7 @@ public sealed class StaticFileSourceTests
     public void TearDown() => File.Delete(path);
 
     private StaticFileSource Source() =>
-        new(Options.Create(new OperatorOptions { StaticSourcesPath = path }), TestMeterFactory.NewMetrics(), NullLogger<StaticFileSource>.Instance);
+        new(new OperatorOptions { StaticSourcesPath = path }.Sources(), TestMeterFactory.NewMetrics(), NullLogger<StaticFileSource>.Instance);
 
     private const string Good = """
         sources:

@@ -18,13 +18,12 @@ internal sealed class CrawlerHarness : IDisposable
         // Tests opt in to their loopback agents on 127.0.0.1; stand-ins for internal services (127.0.0.2+) stay denied.
         options.Crawl.AllowCidrs = ["127.0.0.1/32"];
         configure?.Invoke(options.Crawl);
-        var wrapped = Options.Create(options);
         http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
-        Fetcher = new HttpFetcher(http, TimeProvider.System, wrapped);
+        Fetcher = new HttpFetcher(http, TimeProvider.System, options.Crawl);
         var metrics = TestMeterFactory.NewMetrics();
         // As the operator wires it: A2A signatures checked against the trust options given (none: NoTrustRoots).
         Verifier = new SignatureVerifier(new TrustRoots(trust ?? new TrustOptions()), trust ?? new TrustOptions(), Fetcher, options.Crawl, metrics);
-        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), wrapped), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, metrics, Verifier);
+        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), options.Crawl), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics, Verifier);
     }
 
     public HttpFetcher Fetcher { get; }

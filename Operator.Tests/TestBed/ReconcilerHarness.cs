@@ -23,7 +23,6 @@ internal sealed class ReconcilerHarness : IDisposable
         StaticPath = Path.Combine(Path.GetTempPath(), $"agentlens-static-{Guid.NewGuid():N}.yaml");
         Options = new OperatorOptions { Namespaces = [servicesNamespace], StaticSourcesPath = StaticPath, OfflineAfterFailures = 3, Retention = TimeSpan.FromHours(24) };
         configure?.Invoke(Options);
-        var wrapped = Microsoft.Extensions.Options.Options.Create(Options);
         Store = new ConfigMapCatalogStore(client, storeNamespace, Options.Store.StoreRawCard);
         crawler = new CrawlerHarness(c =>
         {
@@ -35,14 +34,14 @@ internal sealed class ReconcilerHarness : IDisposable
         Reconciler = new Reconciler(
             Store,
             [
-                new KubernetesServiceSource(new KubernetesServiceLister(client), wrapped, metrics, Logs.For<KubernetesServiceSource>()),
-                new StaticFileSource(wrapped, metrics, Logs.For<StaticFileSource>()),
+                new KubernetesServiceSource(new KubernetesServiceLister(client), Options.Sources(), metrics, Logs.For<KubernetesServiceSource>()),
+                new StaticFileSource(Options.Sources(), metrics, Logs.For<StaticFileSource>()),
             ],
             crawler.Crawler,
             new KubernetesEventRecorder(cp.Client, Clock, Logs.For<KubernetesEventRecorder>()),
             metrics,
             Clock,
-            wrapped,
+            Options.Reconcile(),
             Logs.For<Reconciler>(),
             crawler.Verifier);
     }

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
 using k8s.Autorest;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Catalog;
 
@@ -11,7 +9,7 @@ namespace AgentLens.Operator.Catalog;
 /// watch on every replica, so that a push entry's liveness is known within seconds of a renewal stopping
 /// and without a poll. Tells its listener whenever a Lease appears, is renewed or goes away.
 /// </summary>
-internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time, IOptions<OperatorOptions> options, ILogger<AgentLeases> logger) : BackgroundService
+internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time, CacheOptions options, ILogger<AgentLeases> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly string Selector = $"{Annotations.AgentLeaseLabel}=true";
@@ -41,7 +39,7 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.Once || options.Value.Api.BindAddress == "0")
+        if (!options.Enabled)
         {
             // No read path: liveness is derived only for readers.
             return;

@@ -2,9 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
 using k8s.Autorest;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Catalog;
 
@@ -71,16 +69,15 @@ internal sealed class CatalogCache(
     StoreNamespace storeNamespace,
     AgentLeases leases,
     IEventRecorder events,
-    OperatorHealth health,
+    ILeadership health,
     Metrics metrics,
     TimeProvider time,
-    IOptions<OperatorOptions> options,
+    CacheOptions options,
     ILogger<CatalogCache> logger) : BackgroundService
 {
     private static readonly TimeSpan LivenessTick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly string Selector = $"{Annotations.CatalogLabel}={Annotations.CatalogEntryValue}";
-    private readonly ApiOptions api = options.Value.Api;
     private readonly Lock gate = new();
     private readonly Dictionary<string, StoredEntry> items = new(StringComparer.Ordinal);
     private readonly LinkedList<CatalogEvent> history = new();
@@ -157,7 +154,7 @@ internal sealed class CatalogCache(
     {
         lock (gate)
         {
-            var subscriber = new Subscriber(api.WatcherBuffer, Unsubscribe);
+            var subscriber = new Subscriber(options.WatcherBuffer, Unsubscribe);
             subscribers.Add(subscriber);
             if (TryParseId(lastEventId, out var last))
             {
@@ -210,7 +207,7 @@ internal sealed class CatalogCache(
                 }
             }
 
-            var subscriber = new Subscriber(api.WatcherBuffer, Unsubscribe);
+            var subscriber = new Subscriber(options.WatcherBuffer, Unsubscribe);
             subscribers.Add(subscriber);
             return from is { } after
                 ? new Subscription(subscriber, null, [.. history.Where(e => e.Version > after)], version, Resynced: false)
@@ -235,7 +232,7 @@ internal sealed class CatalogCache(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.Once || api.BindAddress == "0")
+        if (!options.Enabled)
         {
             // Nobody can ask: a one-shot run and a disabled API serve no clients.
             return;
@@ -470,7 +467,7 @@ internal sealed class CatalogCache(
 
         var (state, since) = LeaseLiveness.Of(lease, now, missingSince.GetValueOrDefault(raw.Name, now));
         NoteTransitionLocked(raw, leaseName, state, since, now);
-        return LeaseLiveness.Apply(raw, leaseName, state, since, lease, now, options.Value.Retention);
+        return LeaseLiveness.Apply(raw, leaseName, state, since, lease, now, options.Retention);
     }
 
     /// <summary>A change of liveness: counted, and told on the push entry by the leader (every replica derives it).</summary>
@@ -521,7 +518,7 @@ internal sealed class CatalogCache(
         }
 
         history.AddLast(e);
-        while (history.Count > api.HistorySize || (history.First is { } first && e.At - first.Value.At > api.HistoryAge))
+        while (history.Count > options.HistorySize || (history.First is { } first && e.At - first.Value.At > options.HistoryAge))
         {
             history.RemoveFirst();
         }

@@ -3,8 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Crawling;
 
@@ -43,10 +41,9 @@ internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, 
 /// agent's requests together by <c>agentBudget</c>, and the whole crawl by <c>cycleBudget</c> — agents still
 /// waiting then are <see cref="CrawlDeferred"/>, so one slow tenant can never hold the cycle.
 /// </summary>
-internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, IOptions<OperatorOptions> options, Metrics metrics,
+internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, CrawlOptions crawl, Metrics metrics,
     ISignatureVerifier? verifier = null) : ICrawler
 {
-    private readonly CrawlOptions crawl = options.Value.Crawl;
     private readonly Dictionary<Protocol, ICardParser> parserFor = parsers
         .SelectMany(p => p.Protocols.Select(protocol => (protocol, p)))
         .ToDictionary(x => x.protocol, x => x.p);

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Crawling;
 
@@ -35,11 +33,10 @@ internal sealed record FetchResponse(HttpStatusCode Status, ReadOnlyMemory<byte>
 /// whole exchange (a body trickling a byte a second ends on time), and turns every failure into a
 /// <see cref="CrawlFailure"/> instead of throwing. No failure message ever carries response body bytes.
 /// </summary>
-internal sealed class HttpFetcher(HttpClient http, TimeProvider time, IOptions<OperatorOptions> options)
+internal sealed class HttpFetcher(HttpClient http, TimeProvider time, CrawlOptions crawl)
 {
     private const int MaxTokenFileBytes = 16 * 1024;
-    private readonly CrawlOptions crawl = options.Value.Crawl;
-    private readonly IReadOnlyList<string> tokenDirectories = options.Value.Crawl.EffectiveTokenDirectories;
+    private readonly IReadOnlyList<string> tokenDirectories = crawl.EffectiveTokenDirectories;
 
     public async Task<(FetchResponse? Response, CrawlFailure? Failure)> SendAsync(FetchRequest request, CancellationToken cancellationToken)
     {

@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.Json;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -23,13 +21,13 @@ internal sealed record McpIntrospection(string? Name, string? Title, string? Ver
 /// budget (the caller's token), pagination is bounded in pages and items, and a failure is classified
 /// without quoting the server.
 /// </summary>
-internal sealed class McpIntrospector(HttpMessageHandler handler, IOptions<OperatorOptions> options)
+internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions crawl)
 {
     private const int MaxPages = 50;
     private const int MaxTokenFileBytes = 16 * 1024;
     private static readonly TimeSpan DiscoverProbeLimit = TimeSpan.FromSeconds(5);
-    private readonly IReadOnlyList<string> tokenDirectories = options.Value.Crawl.EffectiveTokenDirectories;
-    private readonly int maxBytes = options.Value.Crawl.MaxBytes;
+    private readonly IReadOnlyList<string> tokenDirectories = crawl.EffectiveTokenDirectories;
+    private readonly int maxBytes = crawl.MaxBytes;
 
     public async Task<(McpIntrospection? Result, CrawlFailure? Failure)> IntrospectAsync(DiscoveredAgent agent, string mcpUrl, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Reconciliation;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;

@@ -1,7 +1,7 @@
 namespace AgentLens.Operator.Hosting;
 
 /// <summary>What the probes report: whether the loop is alive, and whether this replica leads.</summary>
-internal sealed class OperatorHealth(TimeProvider time)
+internal sealed class OperatorHealth(TimeProvider time) : Catalog.ILeadership
 {
     private long lastCycleFinishedTicks;
     private long startedTicks = time.GetUtcNow().UtcTicks;

@@ -20,7 +20,7 @@ internal static class OperatorHost
             var options = app.Services.GetRequiredService<IOptions<OperatorOptions>>().Value;
             var config = app.Services.GetRequiredService<KubernetesClientConfiguration>();
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator");
-            Log.Starting(logger, config.Host, app.Services.GetRequiredService<StoreNamespace>().Name, options.PollInterval);
+            Log.Starting(logger, config.Host, app.Services.GetRequiredService<Catalog.StoreNamespace>().Name, options.PollInterval);
             await app.WaitForShutdownAsync();
             Log.Stopped(logger);
             return Environment.ExitCode;

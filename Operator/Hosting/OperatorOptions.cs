@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using AgentLens.Operator.Api;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Reconciliation;
+using AgentLens.Operator.Sources;
 using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Hosting;
@@ -69,6 +71,29 @@ internal sealed class OperatorOptions
 
     [ValidateObjectMembers]
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>What the sources are told: each component gets its own options, not these.</summary>
+    public SourceOptions Sources() => new()
+    {
+        Namespaces = Namespaces,
+        LabelSelector = LabelSelector,
+        ClusterDomain = ClusterDomain,
+        StaticSourcesPath = StaticSourcesPath,
+        AllowCrossNamespaceExternalName = Crawl.AllowCrossNamespaceExternalName,
+        TokenDirectories = Crawl.EffectiveTokenDirectories,
+    };
+
+    public ReconcileOptions Reconcile() => new() { OfflineAfterFailures = OfflineAfterFailures, Retention = Retention };
+
+    /// <summary>The catalog cache runs when someone can read it: not in a one-shot run, not with both reader APIs off.</summary>
+    public CacheOptions Cache() => new()
+    {
+        Enabled = !Once && (Api.BindAddress != "0" || ApiServer.BindAddress != "0"),
+        WatcherBuffer = Api.WatcherBuffer,
+        HistorySize = Api.HistorySize,
+        HistoryAge = Api.HistoryAge,
+        Retention = Retention,
+    };
 }
 
 internal sealed class ApiOptions

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Hosting;
 
-/// <summary>The catalog's namespace, resolved once at start-up.</summary>
-internal sealed record StoreNamespace(string Name)
+/// <summary>Where the catalog's namespace comes from, resolved once at start-up.</summary>
+internal static class StoreNamespaceResolver
 {
     private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
@@ -42,6 +42,10 @@ internal static class OperatorServices
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Sources());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Reconcile());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Cache());
         services.AddMetrics();
         services.AddSingleton<Metrics>();
         services.AddSingleton<ICardParser, A2aCardParser>();
@@ -53,8 +57,7 @@ internal static class OperatorServices
             // One log line per card fetch would drown the cycle summary at thousands of agents.
             .RemoveAllLoggers();
         // The MCP SDK reads its own responses: give it the crawler's handler, capped while reading.
-        services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl),
-            sp.GetRequiredService<IOptions<OperatorOptions>>()));
+        services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>()));
         services.AddSingleton(sp => new TrustRoots(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Trust));
         services.AddSingleton<ISignatureVerifier>(sp => new SignatureVerifier(sp.GetRequiredService<TrustRoots>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Trust,
             sp.GetRequiredService<HttpFetcher>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl, sp.GetRequiredService<Metrics>()));
@@ -68,7 +71,7 @@ internal static class OperatorServices
     public static void AddCatalog(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => StoreNamespace.Resolve(sp.GetRequiredService<IOptions<OperatorOptions>>().Value, sp.GetRequiredService<KubernetesClientConfiguration>()));
+        services.AddSingleton(sp => StoreNamespaceResolver.Resolve(sp.GetRequiredService<IOptions<OperatorOptions>>().Value, sp.GetRequiredService<KubernetesClientConfiguration>()));
         services.AddSingleton<ICatalogStore>(sp => new ConfigMapCatalogStore(
             sp.GetRequiredService<IKubernetes>(),
             sp.GetRequiredService<StoreNamespace>().Name,
@@ -76,6 +79,7 @@ internal static class OperatorServices
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
         services.AddSingleton<IReconciler, Reconciler>();
         services.AddSingleton<OperatorHealth>();
+        services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<OperatorHealth>());
         services.AddHostedService<DiscoveryLoop>();
     }
 }

@@ -3,9 +3,7 @@ using System.Net;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
 using AgentLens.Operator.Sources;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Reconciliation;
 
@@ -39,14 +37,13 @@ internal sealed class Reconciler(
     IEventRecorder events,
     Metrics metrics,
     TimeProvider time,
-    IOptions<OperatorOptions> options,
+    ReconcileOptions options,
     ILogger<Reconciler> logger,
     ISignatureVerifier? verifier = null) : IReconciler
 {
     private const int MaxConflictRetries = 3;
     private const int WriteParallelism = 16;
-    private readonly OperatorOptions options = options.Value;
-    private readonly CatalogPlanner planner = new(options.Value.OfflineAfterFailures, options.Value.Retention, store.Namespace);
+    private readonly CatalogPlanner planner = new(options.OfflineAfterFailures, options.Retention, store.Namespace);
     private readonly CycleReporter reporter = new(events, metrics, store.Namespace, logger);
 
     // Last-Modified of each endpoint's last good card, for If-Modified-Since. Kept in memory only: it is a

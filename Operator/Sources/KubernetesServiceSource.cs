@@ -1,8 +1,6 @@
 using System.Net;
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
 using k8s.Autorest;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Sources;
 
@@ -15,11 +13,10 @@ namespace AgentLens.Operator.Sources;
 /// stays on it, and an ExternalName naming another namespace's Service is refused (CrossNamespaceTarget)
 /// unless <c>allowCrossNamespaceExternalName</c> is set — a tenant cannot point the crawler elsewhere.
 /// </summary>
-internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<OperatorOptions> options, Metrics metrics, ILogger<KubernetesServiceSource> logger) : IAgentSource
+internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptions options, Metrics metrics, ILogger<KubernetesServiceSource> logger) : IAgentSource
 {
     public const int PageSize = 500;
     private static readonly string[] DefaultPortNames = ["http", "a2a", "mcp"];
-    private readonly OperatorOptions options = options.Value;
 
     public string Name => "kubernetes";
 
@@ -148,7 +145,7 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, IOptions<Op
             return Skip("NoHost", "the ExternalName Service has no externalName");
         }
 
-        if (isExternal && TargetNamespace(host) is { } target && target != ns && !options.Crawl.AllowCrossNamespaceExternalName)
+        if (isExternal && TargetNamespace(host) is { } target && target != ns && !options.AllowCrossNamespaceExternalName)
         {
             return Skip("CrossNamespaceTarget", $"externalName {host} names a Service in namespace {target}; a Service may only announce agents of its own namespace");
         }

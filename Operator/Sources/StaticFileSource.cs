@@ -1,6 +1,4 @@
 using AgentLens.Operator.Domain;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -18,14 +16,14 @@ namespace AgentLens.Operator.Sources;
 /// A missing file means no static agents. YAML anchors and aliases are refused (no expansion bombs), and
 /// parsing runs off the loop with a time bound. A <c>bearerTokenFile</c> must lie under an allowed directory.
 /// </summary>
-internal sealed class StaticFileSource(IOptions<OperatorOptions> options, Metrics metrics, ILogger<StaticFileSource> logger) : IAgentSource
+internal sealed class StaticFileSource(SourceOptions options, Metrics metrics, ILogger<StaticFileSource> logger) : IAgentSource
 {
     private const long MaxFileBytes = 1024 * 1024;
     private static readonly TimeSpan ParseBudget = TimeSpan.FromSeconds(5);
-    private readonly IReadOnlyList<string> tokenDirectories = options.Value.Crawl.EffectiveTokenDirectories;
+    private readonly IReadOnlyList<string> tokenDirectories = options.TokenDirectories;
     private readonly TimeProvider time = TimeProvider.System;
     private static readonly HashSet<string> KnownKeys = ["name", "type", "url", "team", "tags", "timeout", "headers", "bearerTokenFile"];
-    private readonly string path = options.Value.StaticSourcesPath;
+    private readonly string path = options.StaticSourcesPath;
     private IReadOnlyList<DiscoveredAgent>? lastGood;
 
     public string Name => "static";

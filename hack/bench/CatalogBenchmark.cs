@@ -89,15 +89,15 @@ internal static class CatalogBenchmark
         using var http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         using var meters = new BenchMeterFactory();
         var metrics = new AgentLens.Operator.Metrics(meters);
-        var fetcher = new HttpFetcher(http, TimeProvider.System, wrapped);
+        var fetcher = new HttpFetcher(http, TimeProvider.System, options.Crawl);
         var reconciler = new Reconciler(
             new ConfigMapCatalogStore(client, storeNamespace, storeRawCard: false),
-            [new KubernetesServiceSource(new KubernetesServiceLister(client), wrapped, metrics, NullLogger<KubernetesServiceSource>.Instance)],
-            new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), wrapped), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, wrapped, metrics),
+            [new KubernetesServiceSource(new KubernetesServiceLister(client), options.Sources(), metrics, NullLogger<KubernetesServiceSource>.Instance)],
+            new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), options.Crawl), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics),
             new NoEvents(),
             metrics,
             TimeProvider.System,
-            wrapped,
+            options.Reconcile(),
             NullLogger<Reconciler>.Instance);
         long peakHeap = 0;
         using var sampling = new CancellationTokenSource();

@@ -47,8 +47,8 @@ internal static class CrawlBenchmark
         var options = new OperatorOptions { Crawl = { Timeout = TimeSpan.FromSeconds(2), Concurrency = concurrency, PerHostConcurrency = Math.Min(4, concurrency), AllowCidrs = ["127.0.0.1/32"] } };
         using var http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         using var meters = new BenchMeterFactory();
-        var fetcher = new HttpFetcher(http, TimeProvider.System, Options.Create(options));
-        var crawler = new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), Options.Create(options)), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, Options.Create(options), new Metrics(meters));
+        var fetcher = new HttpFetcher(http, TimeProvider.System, options.Crawl);
+        var crawler = new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), options.Crawl), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, new Metrics(meters));
         var watch = Stopwatch.StartNew();
         var results = await crawler.CrawlAsync(requests, CancellationToken.None);
         watch.Stop();
