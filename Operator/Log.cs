@@ -92,4 +92,7 @@ internal static partial class Log
 
     [LoggerMessage(51, LogLevel.Warning, "Trust roots cannot be read, the last good keys stay in use: {Problem}")]
     public static partial void TrustRootsInvalid(ILogger logger, string problem);
+
+    [LoggerMessage(52, LogLevel.Information, "Cycle phases: {Phases} (API requests: {Requests})")]
+    public static partial void CyclePhasesAndRequests(ILogger logger, string phases, string requests);
 }

@@ -28,6 +28,8 @@ internal sealed class Metrics
     private readonly Counter<long> capabilityChanges;
     private readonly Histogram<double> leaseExpiryNoticed;
     private readonly Counter<long> signatureChecks;
+    private readonly Counter<long> apiRequests;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> apiRequestCounts = new(StringComparer.Ordinal);
     private readonly Counter<long> trustRootsInvalid;
     private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
@@ -57,6 +59,7 @@ internal sealed class Metrics
         leaseExpiryNoticed = meter.CreateHistogram<double>("agentlens_lease_expiry_to_event", "s", "Time from a push entry's Lease expiring until readers were told.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10] });
         meter.CreateObservableGauge("agentlens_push_entries", ObservePushLiveness, description: "Push entries by liveness (none: no Lease; live, expired, missing).");
+        apiRequests = meter.CreateCounter<long>("agentlens_apiserver_requests", description: "Requests to the Kubernetes API server, by verb (list, watch, get, create, update, patch, delete).");
         signatureChecks = meter.CreateCounter<long>("agentlens_card_signature_checks", description: "A2A card signature checks, by outcome (Verified, Unsigned, NoTrustRoots, InvalidSignature, UntrustedKey, MalformedSignature, UnsupportedAlgorithm).");
         trustRootsInvalid = meter.CreateCounter<long>("agentlens_trust_roots_invalid", description: "Times the trust roots file could not be read; the last good keys stay in use.");
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
@@ -120,6 +123,15 @@ internal sealed class Metrics
         pushLiveness().Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("liveness", kv.Key.ToString().ToLowerInvariant())));
 
     public void MissedTicks(long count) => missedTicks.Add(count);
+
+    public void ApiRequest(string verb)
+    {
+        apiRequests.Add(1, new KeyValuePair<string, object?>("verb", verb));
+        apiRequestCounts.AddOrUpdate(verb, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>Requests so far by verb, for a cycle's own count (the difference of two of these).</summary>
+    public IReadOnlyDictionary<string, long> ApiRequestCounts() => new Dictionary<string, long>(apiRequestCounts, StringComparer.Ordinal);
 
     public void SignatureChecked(string outcome) => signatureChecks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

@@ -113,7 +113,7 @@ public sealed class OversizeEntryTests
         source.SetupGet(s => s.Rejections).Returns([]);
         source.Setup(s => s.DiscoverAsync(It.IsAny<CancellationToken>())).ReturnsAsync([agent]);
         var crawler = new Mock<ICrawler>();
-        crawler.Setup(c => c.CrawlAsync(It.IsAny<IReadOnlyList<CrawlRequest>>(), It.IsAny<CancellationToken>())).ReturnsAsync([
+        crawler.Setup(c => c.CrawlAsync(It.IsAny<IReadOnlyList<CrawlRequest>>(), It.IsAny<Func<CrawlResult, CancellationToken, Task>?>(), It.IsAny<CancellationToken>())).ReturnsAsync([
             new CrawlResult(agent, new CardFetched(new ParsedCard { DisplayName = "Big" }, agent.CardUrls[0], "sha256:b", null, null, ReadOnlyMemory<byte>.Empty), TimeSpan.Zero),
         ]);
         var store = new Mock<ICatalogStore>();

@@ -28,6 +28,7 @@ internal static class CatalogApi
             return cache;
         });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
+        builder.Services.AddSingleton<ICatalogReader>(sp => sp.GetRequiredService<CatalogCache>());
         builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
             ? new OpenApiAccess()
             : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));

@@ -73,7 +73,7 @@ internal sealed class CatalogCache(
     Metrics metrics,
     TimeProvider time,
     CacheOptions options,
-    ILogger<CatalogCache> logger) : BackgroundService
+    ILogger<CatalogCache> logger) : BackgroundService, ICatalogReader
 {
     private static readonly TimeSpan LivenessTick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
@@ -304,6 +304,36 @@ internal sealed class CatalogCache(
             }
         }
     }
+
+    public async Task<IReadOnlyList<StoredEntry>?> TryReadAsync(IReadOnlyDictionary<string, string?> writes, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!options.Enabled || !IsSynced)
+        {
+            return null;
+        }
+
+        var deadline = time.GetUtcNow() + wait;
+        while (true)
+        {
+            lock (gate)
+            {
+                if (writes.All(w => w.Value is null ? !items.ContainsKey(w.Key) : RawLocked(w.Key)?.ResourceVersion == w.Value))
+                {
+                    // As stored: a Lease-bearing push entry is read as written, not as its Lease shows it.
+                    return [.. items.Values.Select(i => leased.GetValueOrDefault(i.Name) ?? i)];
+                }
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
+        }
+    }
+
+    private StoredEntry? RawLocked(string name) => leased.GetValueOrDefault(name) ?? items.GetValueOrDefault(name);
 
     /// <summary>Push entries by liveness, for the gauge.</summary>
     public IReadOnlyDictionary<Liveness, int> PushLiveness()

@@ -48,7 +48,9 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
         .SelectMany(p => p.Protocols.Select(protocol => (protocol, p)))
         .ToDictionary(x => x.protocol, x => x.p);
 
-    public async Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken) => CrawlAsync(requests, null, cancellationToken);
+
+    public async Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, Func<CrawlResult, CancellationToken, Task>? onEach, CancellationToken cancellationToken)
     {
         using var inFlight = new SemaphoreSlim(crawl.Concurrency);
         using var cycleBudget = new CancellationTokenSource(crawl.CycleBudget, time);
@@ -71,6 +73,17 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
             }
 
             return await Task.WhenAll(requests.Select(async request =>
+            {
+                var result = await CrawlSlottedAsync(request);
+                if (onEach is not null)
+                {
+                    await onEach(result, cancellationToken);
+                }
+
+                return result;
+            }));
+
+            async Task<CrawlResult> CrawlSlottedAsync(CrawlRequest request)
             {
                 var deferred = new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
 
@@ -101,7 +114,7 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
                 {
                     hostSlot.Release();
                 }
-            }));
+            }
         }
         finally
         {

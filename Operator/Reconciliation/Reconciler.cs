@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
@@ -25,8 +24,10 @@ internal interface IReconciler
 /// One discovery cycle, like external-dns's RunOnce:
 /// read the stored catalog → run every source (one failing never stops another) → decide who owns each
 /// endpoint (<see cref="EndpointClaims"/>; losers get a DuplicateAgent Event) → crawl the cards →
-/// plan per endpoint (create / update / mark Offline / delete) → apply only what the plan changes, each
-/// write conditional on the resourceVersion read, re-read and re-planned on conflict.
+/// plan per endpoint (create / update / mark Offline / delete; <see cref="CatalogPlanner"/>) → apply only
+/// what the plan changes (<see cref="CatalogWriter"/>), each write conditional on the resourceVersion read,
+/// re-read and re-planned on conflict. It streams: an endpoint is planned the moment its crawl finishes
+/// (one that needs no crawl, at once) and its write starts then, so writes overlap the crawl.
 /// Push entries win every endpoint they register and are never written. A write the API server refuses
 /// for its content is that agent's failure (an Event on its source object, a metric), not the cycle's.
 /// </summary>
@@ -39,10 +40,10 @@ internal sealed class Reconciler(
     TimeProvider time,
     ReconcileOptions options,
     ILogger<Reconciler> logger,
-    ISignatureVerifier? verifier = null) : IReconciler
+    ISignatureVerifier? verifier = null,
+    ICatalogReader? cachedCatalog = null) : IReconciler
 {
-    private const int MaxConflictRetries = 3;
-    private const int WriteParallelism = 16;
+    private static readonly TimeSpan ConsistencyWait = TimeSpan.FromSeconds(2);
     private readonly CatalogPlanner planner = new(options.OfflineAfterFailures, options.Retention, store.Namespace);
     private readonly CycleReporter reporter = new(events, metrics, store.Namespace, logger);
 
@@ -50,22 +51,27 @@ internal sealed class Reconciler(
     // validator, not catalog content, and after a restart the ETag in the entry's status still applies.
     private readonly ConcurrentDictionary<string, string> lastModified = new(StringComparer.Ordinal);
     private DateTimeOffset? lastSuccess;
+    private IReadOnlyDictionary<string, string?> lastWrites = new Dictionary<string, string?>();
 
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var now = time.GetUtcNow();
+        var phases = new CyclePhases(time);
+        var requestsBefore = metrics.ApiRequestCounts();
         IReadOnlyList<StoredEntry> stored;
         try
         {
-            stored = await store.ListAsync(cancellationToken);
+            stored = await ReadCatalogAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return Finish(started, now, [], new CycleCounts(), $"cannot list the catalog in namespace {store.Namespace}: {e.Message}", e);
         }
 
+        phases.Done("read");
         var outcomes = await Task.WhenAll(sources.Select(s => DiscoverAsync(s, cancellationToken)));
+        phases.Done("sources");
         await reporter.ReportPushProblemsAsync(stored, cancellationToken);
 
         var push = stored.Where(e => e.IsPush && e.Endpoint is not null).Select(e => e.Endpoint!).ToHashSet(StringComparer.Ordinal);
@@ -82,8 +88,60 @@ internal sealed class Reconciler(
             Log.EntryMigrated(logger, managed[to][0].Name, from, to);
         }
 
+        var crawled = new ConcurrentDictionary<string, CrawlOutcome>(StringComparer.Ordinal);
+        bool SourceFailed(StoredEntry? entry) => entry?.Entry is { } e && failedTypes.Contains(e.Spec.Source.Type);
+        PlannedChange? Replan(PlannedChange change, StoredEntry? fresh)
+        {
+            if (fresh is { IsPush: true } || (change is DeleteEntry && fresh is not null && fresh.Endpoint != change.Endpoint))
+            {
+                return null;
+            }
+
+            var agent = desired.GetValueOrDefault(change.Endpoint);
+            return planner.Plan(fresh, agent, agent is null ? null : crawled.GetValueOrDefault(change.Endpoint), SourceFailed(fresh), now);
+        }
+
+        // The pipeline: every endpoint is planned as soon as what it depends on is known, and its write starts
+        // at once, so writes overlap the crawl instead of waiting for its slowest agent.
+        var writer = new CatalogWriter(store, Replan, desired.GetValueOrDefault, reporter, metrics, logger, options.WriteConcurrency, cancellationToken);
+        var unchanged = 0;
+        void Plan(string endpoint, StoredEntry? existing, CrawlOutcome? outcome)
+        {
+            var agent = desired.GetValueOrDefault(endpoint);
+            if (planner.Plan(existing, agent, agent is null ? null : outcome, SourceFailed(existing), now) is { } change)
+            {
+                writer.Enqueue(change);
+            }
+            else
+            {
+                Interlocked.Increment(ref unchanged);
+            }
+        }
+
+        foreach (var endpoint in managed.Keys.Union(desired.Keys, StringComparer.Ordinal))
+        {
+            var existing = managed.GetValueOrDefault(endpoint)?[0];
+            foreach (var duplicate in managed.GetValueOrDefault(endpoint)?.Skip(1) ?? [])
+            {
+                writer.Enqueue(new DeleteEntry(endpoint, duplicate, $"a duplicate of {existing!.Name} for the same endpoint"));
+            }
+
+            if (push.Contains(endpoint))
+            {
+                if (existing is not null)
+                {
+                    writer.Enqueue(new DeleteEntry(endpoint, existing, "a push entry now registers this endpoint"));
+                }
+            }
+            else if (!desired.ContainsKey(endpoint))
+            {
+                // Not listed (or its source failed): nothing to crawl, planned now.
+                Plan(endpoint, existing, null);
+            }
+        }
+
         var trustChanged = await CheckTrustRootsAsync(cancellationToken);
-        var crawlRequests = desired.Values.Select(agent =>
+        var crawlRequests = desired.Values.Where(a => !push.Contains(a.Endpoint)).Select(agent =>
         {
             // Validators only for the card they came from: a 304 for another URL would keep the wrong card.
             // New trust roots: every card is fetched whole again, so its signatures are judged by them.
@@ -92,50 +150,59 @@ internal sealed class Reconciler(
                 ? new CrawlRequest(agent)
                 : new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint));
         }).ToList();
-        var crawled = (await crawler.CrawlAsync(crawlRequests, cancellationToken)).ToDictionary(r => r.Agent.Endpoint, r => r.Outcome, StringComparer.Ordinal);
-        foreach (var (endpoint, outcome) in crawled)
+        var results = await crawler.CrawlAsync(crawlRequests, (result, _) =>
         {
-            if (outcome is CardFetched { LastModified: { } modified })
+            Crawled(result);
+            return Task.CompletedTask;
+        }, cancellationToken);
+        // A crawler that reports only at the end (or missed one) is planned here, once per agent.
+        foreach (var result in results.Where(r => !crawled.ContainsKey(r.Agent.Endpoint)))
+        {
+            Crawled(result);
+        }
+
+        void Crawled(CrawlResult result)
+        {
+            var endpoint = result.Agent.Endpoint;
+            if (!crawled.TryAdd(endpoint, result.Outcome))
+            {
+                return;
+            }
+
+            if (result.Outcome is CardFetched { LastModified: { } modified })
             {
                 lastModified[endpoint] = modified;
             }
+
+            Plan(endpoint, managed.GetValueOrDefault(endpoint)?[0], result.Outcome);
         }
 
-        var changes = new List<PlannedChange>();
-        var unchanged = 0;
-        foreach (var endpoint in desired.Keys.Union(managed.Keys, StringComparer.Ordinal))
-        {
-            var entries = managed.GetValueOrDefault(endpoint);
-            var existing = entries?[0];
-            foreach (var duplicate in entries?.Skip(1) ?? [])
-            {
-                changes.Add(new DeleteEntry(endpoint, duplicate, $"a duplicate of {existing!.Name} for the same endpoint"));
-            }
-
-            if (push.Contains(endpoint))
-            {
-                changes.Add(new DeleteEntry(endpoint, existing!, "a push entry now registers this endpoint"));
-                continue;
-            }
-
-            var agent = desired.GetValueOrDefault(endpoint);
-            var sourceFailed = existing?.Entry is { } entry && failedTypes.Contains(entry.Spec.Source.Type);
-            var change = planner.Plan(existing, agent, agent is null ? null : crawled[endpoint], sourceFailed, now);
-            if (change is null)
-            {
-                unchanged++;
-            }
-            else
-            {
-                changes.Add(change);
-            }
-        }
-
-        var (applied, writeError) = await ApplyAsync(changes, desired, crawled, failedTypes, now, cancellationToken);
-        var total = reporter.RecordCatalogGauge(stored, changes);
+        phases.Done("crawl");
+        var (applied, writeError) = await writer.CompleteAsync();
+        phases.Done("writes");
+        lastWrites = writer.Written;
+        var total = reporter.RecordCatalogGauge(stored, [.. writer.Planned]);
         var counts = applied with { Unchanged = unchanged, Entries = total };
         var statuses = outcomes.Select(o => new SourceStatus(o.Source.Name, o.Agents is not null, o.Agents?.Count ?? 0, o.Error?.Reason, o.Error?.Message ?? o.Warning)).ToList();
+        var requestsAfter = metrics.ApiRequestCounts();
+        Log.CyclePhasesAndRequests(logger, phases.ToString(),
+            string.Join(' ', requestsAfter.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}={r.Value - requestsBefore.GetValueOrDefault(r.Key)}")));
         return Finish(started, now, statuses, counts, writeError, null);
+    }
+
+    /// <summary>
+    /// The stored catalog: from the watch cache the operator keeps for its readers when that cache is synced
+    /// and has seen every write of the last cycle (so a steady cycle lists nothing but Services), else one
+    /// paginated list.
+    /// </summary>
+    private async Task<IReadOnlyList<StoredEntry>> ReadCatalogAsync(CancellationToken cancellationToken)
+    {
+        if (cachedCatalog is not null && await cachedCatalog.TryReadAsync(lastWrites, ConsistencyWait, cancellationToken) is { } cached)
+        {
+            return cached;
+        }
+
+        return await store.ListAsync(cancellationToken);
     }
 
     private sealed record SourceOutcome(IAgentSource Source, IReadOnlyList<DiscoveredAgent>? Agents, SourceException? Error, string? Warning);
@@ -154,102 +221,6 @@ internal sealed class Reconciler(
             Log.SourceFailed(logger, source.Name, error.Reason, error.Message);
             metrics.SourceError(source.Name, error.Reason);
             return new SourceOutcome(source, null, error, null);
-        }
-    }
-
-    private async Task<(CycleCounts Counts, string? Error)> ApplyAsync(List<PlannedChange> changes, Dictionary<string, DiscoveredAgent> desired, Dictionary<string, CrawlOutcome> crawled,
-        HashSet<SourceType> failedTypes, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        int created = 0, updated = 0, offline = 0, deleted = 0, conflicts = 0, writes = 0, failed = 0, refused = 0;
-        string? lastError = null;
-        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = cancellationToken }, async (planned, ct) =>
-        {
-            var change = planned;
-            for (var attempt = 1; change is not null; attempt++)
-            {
-                try
-                {
-                    var written = await WriteAsync(change, ct);
-                    Interlocked.Increment(ref writes);
-                    switch (change)
-                    {
-                        case CreateEntry:
-                            Interlocked.Increment(ref created);
-                            break;
-                        case DeleteEntry:
-                            Interlocked.Increment(ref deleted);
-                            break;
-                        case UpdateEntry u when u.Transition == Transition.Offline:
-                            Interlocked.Increment(ref offline);
-                            Interlocked.Increment(ref updated);
-                            break;
-                        default:
-                            Interlocked.Increment(ref updated);
-                            break;
-                    }
-
-                    await reporter.AnnounceAsync(change, written, ct);
-                    break;
-                }
-                catch (CatalogConflictException) when (attempt <= MaxConflictRetries)
-                {
-                    Interlocked.Increment(ref conflicts);
-                    metrics.CatalogWrite("conflict");
-                    var name = NameOf(change);
-                    Log.WriteConflict(logger, name, attempt);
-                    var fresh = await store.GetAsync(name, ct);
-                    if (fresh is { IsPush: true })
-                    {
-                        break;
-                    }
-
-                    var agent = desired.GetValueOrDefault(change.Endpoint);
-                    var sourceFailed = fresh?.Entry is { } entry && failedTypes.Contains(entry.Spec.Source.Type);
-                    change = change is DeleteEntry && fresh is not null && fresh.Endpoint != change.Endpoint
-                        ? null
-                        : planner.Plan(fresh, agent, agent is null ? null : crawled[change.Endpoint], sourceFailed, now);
-                }
-                catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity)
-                {
-                    // The content was refused, not the operator: that agent's problem, reported to its owner.
-                    Interlocked.Increment(ref refused);
-                    metrics.CatalogWrite("refused");
-                    var agent = desired.GetValueOrDefault(change.Endpoint);
-                    var message = $"the API server refused catalog entry {NameOf(change)} for {change.Endpoint}: {(int)e.Response!.StatusCode} {EntryLimits.Cap(e.Response.ReasonPhrase, 64)}";
-                    Log.WriteRefused(logger, NameOf(change), change.Endpoint, (int)e.Response.StatusCode);
-                    await reporter.ReportWriteRefusedAsync(agent, message, ct);
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    Log.ApplyFailed(logger, change.GetType().Name, NameOf(change), e.Message);
-                    Interlocked.Increment(ref failed);
-                    lastError = e.Message;
-                    break;
-                }
-            }
-        });
-
-        var counts = new CycleCounts { Created = created, Updated = updated, Offline = offline, Deleted = deleted, Conflicts = conflicts, Writes = writes, Refused = refused };
-        return (counts, failed == 0 ? null : $"{failed} catalog write(s) failed and will be retried next cycle (last: {lastError})");
-    }
-
-    private async Task<StoredEntry?> WriteAsync(PlannedChange change, CancellationToken cancellationToken)
-    {
-        switch (change)
-        {
-            case CreateEntry c:
-                metrics.CatalogWrite("create");
-                return await store.CreateAsync(c.Name, c.Entry, c.RawCard, cancellationToken);
-            case UpdateEntry u:
-                metrics.CatalogWrite("update");
-                return await store.UpdateAsync(u.Existing, u.Entry, u.RawCard, cancellationToken);
-            case DeleteEntry d:
-                metrics.CatalogWrite("delete");
-                await store.DeleteAsync(d.Existing, cancellationToken);
-                return d.Existing;
-            default:
-                throw new InvalidOperationException(change.GetType().Name);
         }
     }
 
@@ -298,14 +269,6 @@ internal sealed class Reconciler(
 
         await reporter.ReportSourcesAsync(report.Sources, cancellationToken);
     }
-
-    internal static string NameOf(PlannedChange change) => change switch
-    {
-        CreateEntry c => c.Name,
-        UpdateEntry u => u.Existing.Name,
-        DeleteEntry d => d.Existing.Name,
-        _ => "?",
-    };
 
     /// <summary>The trust roots, looked at again; a file that cannot be read keeps the last good keys and is reported.</summary>
     private async Task<bool> CheckTrustRootsAsync(CancellationToken cancellationToken)
