@@ -48,8 +48,14 @@ bench-crawl: ## Crawl 1,000 loopback agents at the default concurrency and at 1;
 	dotnet run --project hack/bench/Bench.csproj -c Release -- crawl 1000
 
 .PHONY: bench
-bench: controlplane ## 2,000 annotated Services in 200 namespaces: first/steady cycle times, writes, memory, ratio.
+bench: controlplane ## 2,000 Services in 200 namespaces, the operator as its own process: floors, first/steady cycle x floor, phases, API requests, RSS, concurrency curve, speedup.
+	dotnet build Operator/Operator.csproj -c Release -nologo -v q
 	dotnet run --project hack/bench/Bench.csproj -c Release -- catalog 2000
+
+.PHONY: bench-scale
+bench-scale: controlplane ## 10,000 Services in 500 namespaces (20 agents per port, by path): floors, steady cycle x floor, API requests per steady cycle, peak RSS.
+	dotnet build Operator/Operator.csproj -c Release -nologo -v q
+	dotnet run --project hack/bench/Bench.csproj -c Release -- scale 10000
 
 .PHONY: bench-watch
 bench-watch: controlplane ## 1,000 SSE watchers on 2,000 entries, then 1,000 AgentType watchers through kube-apiserver: probe p99 during the burst, time until all have a change, memory per watcher.

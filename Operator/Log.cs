@@ -95,4 +95,13 @@ internal static partial class Log
 
     [LoggerMessage(52, LogLevel.Information, "Cycle phases: {Phases} (API requests: {Requests})")]
     public static partial void CyclePhasesAndRequests(ILogger logger, string phases, string requests);
+
+    [LoggerMessage(53, LogLevel.Warning, "Watching Services in {Scope} failed, watching again in {Seconds}s (the timer's cycles go on): {Message}")]
+    public static partial void ServiceWatchFailed(ILogger logger, string scope, string message, double seconds);
+
+    [LoggerMessage(54, LogLevel.Information, "Events: {Count} Service change(s) reconciled at once ({Agents} agents): {Writes} writes")]
+    public static partial void TargetedReconcile(ILogger logger, int count, int agents, int writes);
+
+    [LoggerMessage(55, LogLevel.Information, "Events: a burst of {Count} Service changes; the next full cycle starts now instead")]
+    public static partial void EventBurst(ILogger logger, int count);
 }

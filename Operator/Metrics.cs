@@ -29,6 +29,10 @@ internal sealed class Metrics
     private readonly Histogram<double> leaseExpiryNoticed;
     private readonly Counter<long> signatureChecks;
     private readonly Counter<long> apiRequests;
+    private readonly Counter<long> eventsReceived;
+    private readonly Counter<long> eventsCoalesced;
+    private readonly Counter<long> targetedReconciles;
+    private readonly Histogram<double> eventToWrite;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> apiRequestCounts = new(StringComparer.Ordinal);
     private readonly Counter<long> trustRootsInvalid;
     private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
@@ -59,6 +63,11 @@ internal sealed class Metrics
         leaseExpiryNoticed = meter.CreateHistogram<double>("agentlens_lease_expiry_to_event", "s", "Time from a push entry's Lease expiring until readers were told.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10] });
         meter.CreateObservableGauge("agentlens_push_entries", ObservePushLiveness, description: "Push entries by liveness (none: no Lease; live, expired, missing).");
+        eventsReceived = meter.CreateCounter<long>("agentlens_events_received", description: "Service changes the event trigger heard of (--events).");
+        eventsCoalesced = meter.CreateCounter<long>("agentlens_events_coalesced", description: "Service changes handled together with another change of the same Service.");
+        targetedReconciles = meter.CreateCounter<long>("agentlens_targeted_reconciles", description: "Reconciles of changed Services only, by result (done; full_cycle: handed to an early full cycle; burst; follower: not the leader).");
+        eventToWrite = meter.CreateHistogram<double>("agentlens_event_to_write_duration", "s", "Time from hearing of a Service change until its entry was written.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] });
         apiRequests = meter.CreateCounter<long>("agentlens_apiserver_requests", description: "Requests to the Kubernetes API server, by verb (list, watch, get, create, update, patch, delete).");
         signatureChecks = meter.CreateCounter<long>("agentlens_card_signature_checks", description: "A2A card signature checks, by outcome (Verified, Unsigned, NoTrustRoots, InvalidSignature, UntrustedKey, MalformedSignature, UnsupportedAlgorithm).");
         trustRootsInvalid = meter.CreateCounter<long>("agentlens_trust_roots_invalid", description: "Times the trust roots file could not be read; the last good keys stay in use.");
@@ -123,6 +132,16 @@ internal sealed class Metrics
         pushLiveness().Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("liveness", kv.Key.ToString().ToLowerInvariant())));
 
     public void MissedTicks(long count) => missedTicks.Add(count);
+
+    public void EventsReceived(int count, int coalesced)
+    {
+        eventsReceived.Add(count);
+        eventsCoalesced.Add(coalesced);
+    }
+
+    public void TargetedReconcile(string result) => targetedReconciles.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void EventToWrite(TimeSpan delay) => eventToWrite.Record(Math.Max(0, delay.TotalSeconds));
 
     public void ApiRequest(string verb)
     {

@@ -32,6 +32,9 @@ public sealed class LeaderElectionTests
 
         public Task WriteStatusAsync(CycleReport report, string? leader, CancellationToken cancellationToken) =>
             inner.WriteStatusAsync(report, leader, cancellationToken);
+
+        public Task<TargetedReport?> ReconcileServicesAsync(IReadOnlyCollection<AgentLens.Operator.Sources.ServiceChange> changed, CancellationToken cancellationToken) =>
+            inner.ReconcileServicesAsync(changed, cancellationToken);
     }
 
     private sealed record Instance(DiscoveryLoop Loop, CountingReconciler Reconciler, OperatorHealth Health, IKubernetes Client, ReconcilerHarness Harness) : IDisposable

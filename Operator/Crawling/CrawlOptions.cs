@@ -13,7 +13,7 @@ internal sealed class CrawlOptions
     public int MaxBytes { get; set; } = 256 * 1024;
 
     [Range(1, 4096, ErrorMessage = "crawl concurrency must be between 1 and 4096")]
-    public int Concurrency { get; set; } = 64;
+    public int Concurrency { get; set; } = 256;
 
     [Range(1, 4096, ErrorMessage = "crawl perHostConcurrency must be between 1 and 4096")]
     public int PerHostConcurrency { get; set; } = 4;

@@ -22,8 +22,11 @@ internal sealed class DiscoveryLoop(
     IHostApplicationLifetime lifetime,
     IOptions<OperatorOptions> options,
     StoreNamespace storeNamespace,
-    ILogger<DiscoveryLoop> logger) : BackgroundService
+    ILogger<DiscoveryLoop> logger,
+    CycleGate? gate = null,
+    Sources.ServiceWatch? serviceWatch = null) : BackgroundService
 {
+    private readonly CycleGate gate = gate ?? new CycleGate();
     public const int ExitSourcesFailed = 1;
     private readonly OperatorOptions options = options.Value;
     private readonly string identity = $"{Environment.MachineName}_{Guid.NewGuid():N}"[..Math.Min(63, Environment.MachineName.Length + 33)];
@@ -133,13 +136,23 @@ internal sealed class DiscoveryLoop(
     internal async Task RunCyclesAsync(CancellationToken cancellationToken)
     {
         var interval = options.PollInterval;
+        if (options.Events && serviceWatch is not null)
+        {
+            // With events, the first cycle lists after the watch's own first list, so no change falls between.
+            await Task.WhenAny(serviceWatch.Synced, Task.Delay(TimeSpan.FromSeconds(10), time, cancellationToken));
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
             var started = time.GetUtcNow();
             try
             {
-                var report = await reconciler.RunOnceAsync(cancellationToken);
-                await reconciler.WriteStatusAsync(report, health.IsLeader ? identity : null, cancellationToken);
+                using (await gate.EnterAsync(cancellationToken))
+                {
+                    gate.CycleStarting();
+                    var report = await reconciler.RunOnceAsync(cancellationToken);
+                    await reconciler.WriteStatusAsync(report, health.IsLeader ? identity : null, cancellationToken);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -165,7 +178,9 @@ internal sealed class DiscoveryLoop(
 
             try
             {
-                await Task.Delay(next - now, time, cancellationToken);
+                // The timer is the backbone; the event trigger may only bring the next cycle forward.
+                await Task.WhenAny(Task.Delay(next - now, time, cancellationToken), gate.EarlyCycleRequested);
+                cancellationToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)
             {

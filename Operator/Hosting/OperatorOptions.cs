@@ -37,6 +37,17 @@ internal sealed class OperatorOptions
     [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00", ErrorMessage = "retention must be between 0 and 365 days")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Also react to Service changes between cycles (the timer stays the backbone).</summary>
+    public bool Events { get; set; }
+
+    /// <summary>With events: at most one targeted reconcile per interval; changes within it are handled together.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "minEventSyncInterval must be between 0 and 10m")]
+    public TimeSpan MinEventSyncInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>With events: more changed Services than this at once start the next full cycle instead.</summary>
+    [Range(1, 100_000, ErrorMessage = "eventBurstThreshold must be between 1 and 100000")]
+    public int EventBurstThreshold { get; set; } = 100;
+
     /// <summary>Run one cycle and exit: 0 when every source succeeded, 1 otherwise.</summary>
     public bool Once { get; set; }
 
@@ -225,6 +236,9 @@ internal static class OperatorOptionsRegistration
         ("--static-sources", new("AgentLens:StaticSourcesPath", FlagKind.Value, "path of the static sources file")),
         ("--offline-after-failures", new("AgentLens:OfflineAfterFailures", FlagKind.Value, "consecutive failed cycles before an entry is Offline")),
         ("--retention", new("AgentLens:Retention", FlagKind.Value, "how long an Offline entry is kept")),
+        ("--events", new("AgentLens:Events", FlagKind.Switch, "also reconcile a changed Service at once (the timer stays the backbone)")),
+        ("--min-event-sync-interval", new("AgentLens:MinEventSyncInterval", FlagKind.Value, "with --events: at most one targeted reconcile per interval")),
+        ("--event-burst-threshold", new("AgentLens:EventBurstThreshold", FlagKind.Value, "with --events: more changed Services at once start the next full cycle instead")),
         ("--once", new("AgentLens:Once", FlagKind.Switch, "run one cycle and exit (0: every source succeeded)")),
         ("--kubeconfig", new("AgentLens:Kubeconfig", FlagKind.Value, "kubeconfig path (empty: in-cluster, else the default kubeconfig)")),
         ("--crawl-timeout", new("AgentLens:Crawl:Timeout", FlagKind.Value, "per-request timeout of a card fetch")),

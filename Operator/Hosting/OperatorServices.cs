@@ -79,6 +79,9 @@ internal static class OperatorServices
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
         services.AddSingleton<IReconciler, Reconciler>();
         services.AddSingleton<OperatorHealth>();
+        services.AddSingleton<CycleGate>();
+        services.AddSingleton<ServiceWatch>();
+        services.AddHostedService<EventTrigger>();
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<OperatorHealth>());
         services.AddHostedService<DiscoveryLoop>();
     }

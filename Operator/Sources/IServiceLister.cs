@@ -12,6 +12,9 @@ internal interface IServiceLister
 {
     /// <param name="namespace">A namespace, or null for all namespaces.</param>
     Task<ServicePage> ListAsync(string? @namespace, string? labelSelector, int limit, string? continueToken, CancellationToken cancellationToken);
+
+    /// <summary>One Service, or null when it does not exist.</summary>
+    Task<V1Service?> GetAsync(string @namespace, string name, CancellationToken cancellationToken);
 }
 
 internal sealed class KubernetesServiceLister(IKubernetes client) : IServiceLister
@@ -25,5 +28,17 @@ internal sealed class KubernetesServiceLister(IKubernetes client) : IServiceList
                 @namespace, continueParameter: continueToken, labelSelector: labelSelector, limit: limit, cancellationToken: cancellationToken);
         var next = list.Metadata?.ContinueProperty;
         return new ServicePage([.. list.Items ?? []], string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    public async Task<V1Service?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedServiceAsync(name, @namespace, cancellationToken: cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 }

@@ -69,6 +69,24 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
         return agents;
     }
 
+    /// <summary>
+    /// One Service, as the list would give it: null when it is gone or outside the configured namespaces or
+    /// label selector.
+    /// </summary>
+    public async Task<V1Service?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        if (options.Namespaces.Count > 0 && !options.Namespaces.Contains(@namespace, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var service = await lister.GetAsync(@namespace, name, cancellationToken);
+        return service is not null && MatchesSelector(service) ? service : null;
+    }
+
+    private bool MatchesSelector(V1Service service) =>
+        LabelSelector.Matches(options.LabelSelector, service.Metadata?.Labels?.AsReadOnly() ?? (IReadOnlyDictionary<string, string>)new Dictionary<string, string>());
+
     /// <summary>The agent a Service announces, or null (with a warning) when it does not announce one properly.</summary>
     internal DiscoveredAgent? TryMap(V1Service service)
     {

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace AgentLens.Bench;
 
 /// <summary>
-/// Many A2A agents on loopback, one port each, served by one Kestrel: each answers its card after its own
-/// latency; the "dead" ones accept the connection and never answer.
+/// Many A2A agents on loopback served by one Kestrel: <c>perPort</c> agents share each port under paths
+/// <c>/a{j}</c> (one agent per port, at its root, when 1) — many agents behind one gateway origin, as an
+/// entry's identity includes its path. Each answers its card after its own latency; the "dead" ones accept
+/// the connection and never answer.
 /// </summary>
 internal sealed class LoopbackAgents : IAsyncDisposable
 {
@@ -20,22 +22,28 @@ internal sealed class LoopbackAgents : IAsyncDisposable
 
     public IReadOnlyList<int> Ports { get; }
 
-    public static async Task<LoopbackAgents> StartAsync(int count, Func<int, TimeSpan?> latencyOf)
+    public int PerPort { get; private init; } = 1;
+
+    /// <summary>Agent <paramref name="index"/>'s port and path (empty at a port's root).</summary>
+    public (int Port, string Path) Address(int index) => (Ports[index / PerPort], PerPort == 1 ? string.Empty : $"/a{index % PerPort}");
+
+    public static async Task<LoopbackAgents> StartAsync(int count, Func<int, TimeSpan?> latencyOf, int perPort = 1)
     {
+        var ports = (count + perPort - 1) / perPort;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < ports; i++)
             {
                 kestrel.Listen(IPAddress.Loopback, 0);
             }
         });
         var app = builder.Build();
         var indexOfPort = new Dictionary<int, int>();
-        app.MapGet("/.well-known/agent-card.json", async (HttpContext context) =>
+        async Task<IResult> Card(HttpContext context, int slot)
         {
-            var index = indexOfPort[context.Connection.LocalPort];
+            var index = (indexOfPort[context.Connection.LocalPort] * perPort) + slot;
             if (latencyOf(index) is not { } latency)
             {
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
@@ -44,16 +52,19 @@ internal sealed class LoopbackAgents : IAsyncDisposable
 
             await Task.Delay(latency, context.RequestAborted);
             return Results.Text($$"""{"name":"agent-{{index}}","version":"1.0.0","protocolVersion":"0.3.0","url":"http://127.0.0.1:{{context.Connection.LocalPort}}/a2a","skills":[{"id":"s{{index}}","name":"Skill {{index}}","tags":["bench"]}]}""", "application/json");
-        });
-        await app.StartAsync();
-        var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => new Uri(a).Port).ToList();
-        for (var i = 0; i < ports.Count; i++)
-        {
-            indexOfPort[ports[i]] = i;
         }
 
-        return new LoopbackAgents(app, ports);
+        app.MapGet("/.well-known/agent-card.json", (HttpContext context, CancellationToken _) => Card(context, 0));
+        app.MapGet("/a{slot:int}/.well-known/agent-card.json", (HttpContext context, int slot) => Card(context, slot));
+        await app.StartAsync();
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a).Port).ToList();
+        for (var i = 0; i < bound.Count; i++)
+        {
+            indexOfPort[bound[i]] = i;
+        }
+
+        return new LoopbackAgents(app, bound) { PerPort = perPort };
     }
 
     public async ValueTask DisposeAsync()

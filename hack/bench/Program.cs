@@ -7,7 +7,10 @@ switch (args.FirstOrDefault())
         await CrawlBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
         return 0;
     case "catalog":
-        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200);
+        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200, scale: false);
+        return 0;
+    case "scale":
+        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000, 500, scale: true);
         return 0;
     case "watch":
         await WatchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
@@ -17,6 +20,6 @@ switch (args.FirstOrDefault())
         await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | watch [watchers] [entries] | soak [cycles]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | scale [services] | watch [watchers] [entries] | soak [cycles]");
         return 2;
 }
