@@ -52,6 +52,11 @@ bench: controlplane ## 2,000 Services in 200 namespaces, the operator as its own
 	dotnet build Operator/Operator.csproj -c Release -nologo -v q
 	dotnet run --project hack/bench/Bench.csproj -c Release -- catalog 2000
 
+.PHONY: bench-events
+bench-events: controlplane ## 2,000 agents with --events: 1, 20, 200 Services annotated and 1 deleted, each timed from the write to its entry (p50/p99/max); then the timer alone.
+	dotnet build Operator/Operator.csproj -c Release -nologo -v q
+	dotnet run --project hack/bench/Bench.csproj -c Release -- events 2000
+
 .PHONY: bench-scale
 bench-scale: controlplane ## 10,000 Services in 500 namespaces (20 agents per port, by path): floors, steady cycle x floor, API requests per steady cycle, peak RSS.
 	dotnet build Operator/Operator.csproj -c Release -nologo -v q

@@ -47,7 +47,9 @@ internal static class CatalogBenchmark
             Console.WriteLine($"floor: steady cycle {steadyFloor:F2} s (list + slowest fetch); first cycle {firstFloor:F2} s (list + the larger of slowest fetch and creates)");
 
             var curve = new Dictionary<int, double>();
-            if (!scale)
+            // AGENTLENS_BENCH_QUICK=1: the main run only (no curve, no sequential run), to compare settings.
+            var quick = Environment.GetEnvironmentVariable("AGENTLENS_BENCH_QUICK") == "1";
+            if (!scale && !quick)
             {
                 foreach (var concurrency in (int[])[16, 32, 64, 128, 256, 512])
                 {
@@ -67,7 +69,7 @@ internal static class CatalogBenchmark
             Console.WriteLine($"API requests per steady cycle: {string.Join(", ", perCycle.Where(r => r.Value > 0).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))} (the Service list pages, no list of the catalog, one status write)");
             Console.WriteLine($"operator RSS: after cycle 1 {cycles[0].RssKiB / 1024} MiB, cycle 5 {cycles[4].RssKiB / 1024} MiB, cycle {cycles.Count} {cycles[^1].RssKiB / 1024} MiB (cycle {cycles.Count}/5: {cycles[^1].RssKiB / (double)cycles[4].RssKiB:F2}); peak RSS (VmHWM) {peak / 1024} MiB{(scale ? " (goal <= 150 MB)" : string.Empty)}");
 
-            if (!scale)
+            if (!scale && !quick)
             {
                 var sequential = await FirstCycleOnceAsync(root, kubeconfig, client, "bench-sequential", "--crawl-concurrency", "1", "--crawl-per-host-concurrency", "1", "--crawl-cycle-budget", "10m");
                 Console.WriteLine($"first cycle at concurrency 1 (sequential): {sequential:F2} s; speedup of the default over it: {sequential / first.Seconds:F1}x (goal >= 50)");
@@ -81,7 +83,7 @@ internal static class CatalogBenchmark
         }
     }
 
-    private static async Task SetUpAsync(Kubernetes client, LoopbackAgents agents, int services, int namespaces)
+    internal static async Task SetUpAsync(Kubernetes client, LoopbackAgents agents, int services, int namespaces)
     {
         var watch = Stopwatch.StartNew();
         var names = Enumerable.Range(0, namespaces).Select(i => $"bench-{i:D3}").ToList();
@@ -165,6 +167,11 @@ internal static class CatalogBenchmark
         while (cycles.Count < count)
         {
             cycles.Add(await run.NextCycleAsync(TimeSpan.FromMinutes(5)));
+        }
+
+        if (Environment.GetEnvironmentVariable("AGENTLENS_BENCH_GCDUMP") == "1")
+        {
+            Console.WriteLine($"live managed heap after cycle {count} (dotnet-gcdump):\n{await run.HeapReportAsync()}");
         }
 
         return (cycles, run.PeakRssKiB());

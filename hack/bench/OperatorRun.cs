@@ -44,6 +44,12 @@ internal sealed class OperatorRun : IAsyncDisposable
         var metricsPort = FreePort();
         var dll = Path.Combine(root, "Operator", "bin", "Release", "net10.0", "AgentLens.Operator.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // AGENTLENS_BENCH_OPERATOR_ENV="DOTNET_gcServer=0,DOTNET_GCConserveMemory=5" compares runtime settings.
+        foreach (var pair in (Environment.GetEnvironmentVariable("AGENTLENS_BENCH_OPERATOR_ENV") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            info.Environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        }
+
         foreach (var arg in (string[])[dll, "--kubeconfig", kubeconfig, "--store-namespace", storeNamespace, "--static-sources", "/nonexistent", "--leader-elect=false",
             "--crawl-allow-cidrs", "127.0.0.1/32", "--crawl-timeout", "2s", "--log-format", "json", "--metrics-bind-address", $"127.0.0.1:{metricsPort}",
             "--health-probe-bind-address", "127.0.0.1:0", "--api-bind-address", $"127.0.0.1:{FreePort()}", "--apiserver-bind-address", "0", .. args])
@@ -65,6 +71,22 @@ internal sealed class OperatorRun : IAsyncDisposable
     }
 
     public long PeakRssKiB() => Status("VmHWM:");
+
+    /// <summary>The live managed heap by type (dotnet-gcdump, when installed as a global tool): where RSS goes.</summary>
+    public async Task<string> HeapReportAsync()
+    {
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
+        if (!File.Exists(tool))
+        {
+            return "dotnet-gcdump is not installed (dotnet tool install -g dotnet-gcdump)";
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"agentlens-{process.Id}.gcdump");
+        await CatalogBenchmark.Run(tool, "collect", "-p", process.Id.ToString(CultureInfo.InvariantCulture), "-o", file);
+        var report = await CatalogBenchmark.Run(tool, "report", file);
+        File.Delete(file);
+        return string.Join('\n', report.Split('\n').Take(14));
+    }
 
     private long Status(string field) =>
         long.Parse(File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);

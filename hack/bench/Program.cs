@@ -9,6 +9,9 @@ switch (args.FirstOrDefault())
     case "catalog":
         await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200, scale: false);
         return 0;
+    case "events":
+        await EventsBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200);
+        return 0;
     case "scale":
         await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000, 500, scale: true);
         return 0;
@@ -20,6 +23,6 @@ switch (args.FirstOrDefault())
         await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | scale [services] | watch [watchers] [entries] | soak [cycles]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | scale [services] | events [services] | watch [watchers] [entries] | soak [cycles]");
         return 2;
 }
