@@ -78,6 +78,27 @@ public sealed class EventTriggerTests
     }
 
     [Test]
+    public async Task WithEvents_AnEditedStaticSourcesFile_BringsTheNextCycleForward()
+    {
+        await using var agent = await NodeAgent.StartA2aAsync();
+        var file = Path.Combine(Path.GetTempPath(), $"agentlens-static-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, "sources: []\n");
+        try
+        {
+            await using var op = await OperatorAsync("--events", "--static-sources", file);
+
+            await File.WriteAllTextAsync(file, $"sources:\n  - {{name: partner, type: a2a, url: '{agent.BaseUrl}'}}\n");
+            File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(2));
+
+            await EventuallyAsync("partner", c => c.Metadata.Labels["agentlens.io/lifecycle"] == "Active", Soon);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public async Task WithoutEvents_NothingChangesBeforeTheNextCycle()
     {
         await using var agent = await NodeAgent.StartA2aAsync();

@@ -33,7 +33,7 @@ internal sealed class EventTrigger(
             return;
         }
 
-        var watching = watch.RunAsync(stoppingToken);
+        var watching = Task.WhenAll(watch.RunAsync(stoppingToken), WatchStaticFileAsync(stoppingToken));
         var last = DateTimeOffset.MinValue;
         try
         {
@@ -60,6 +60,38 @@ internal sealed class EventTrigger(
         }
 
         await watching;
+    }
+
+    /// <summary>
+    /// The static sources file, looked at every second: a change (or the file appearing or going) brings the
+    /// next full cycle forward — the static source is read whole, as every cycle reads it.
+    /// </summary>
+    private async Task WatchStaticFileAsync(CancellationToken stoppingToken)
+    {
+        static DateTime? Stamp(string path) => File.Exists(path) ? File.GetLastWriteTimeUtc(path) : null;
+        var seen = Stamp(options.StaticSourcesPath);
+        using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(stoppingToken))
+            {
+                var now = Stamp(options.StaticSourcesPath);
+                if (now != seen)
+                {
+                    seen = now;
+                    metrics.EventsReceived(1, 0);
+                    if (health.IsLeader)
+                    {
+                        metrics.TargetedReconcile("full_cycle");
+                        gate.RequestCycle();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
     }
 
     private async Task HandleAsync(List<ServiceChange> batch, List<ServiceChange> services, CancellationToken stoppingToken)
