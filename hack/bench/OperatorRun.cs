@@ -52,7 +52,9 @@ internal sealed class OperatorRun : IAsyncDisposable
 
         foreach (var arg in (string[])[dll, "--kubeconfig", kubeconfig, "--store-namespace", storeNamespace, "--static-sources", "/nonexistent", "--leader-elect=false",
             "--crawl-allow-cidrs", "127.0.0.1/32", "--crawl-timeout", "2s", "--log-format", "json", "--metrics-bind-address", $"127.0.0.1:{metricsPort}",
-            "--health-probe-bind-address", "127.0.0.1:0", "--api-bind-address", $"127.0.0.1:{FreePort()}", "--apiserver-bind-address", "0", .. args])
+            "--health-probe-bind-address", "127.0.0.1:0", "--api-bind-address", $"127.0.0.1:{FreePort()}", "--apiserver-bind-address", "0", .. args,
+            // AGENTLENS_BENCH_OPERATOR_ARGS="--crawl-concurrency 1024" compares options (the last of a flag wins).
+            .. (Environment.GetEnvironmentVariable("AGENTLENS_BENCH_OPERATOR_ARGS") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)])
         {
             info.ArgumentList.Add(arg);
         }
