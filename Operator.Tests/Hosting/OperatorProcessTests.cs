@@ -8,7 +8,7 @@ namespace AgentLens.Operator.Tests.Hosting;
 public sealed class OperatorProcessTests
 {
     [TestCase("--poll-interval=0s", "OperatorOptions.PollInterval must be between 00:00:01 and 1.00:00:00")]
-    [TestCase("--crawl-concurrency=0", "OperatorOptions.Crawl.Concurrency must be between 1 and 4096")]
+    [TestCase("--crawl-concurrency=-1", "Concurrency must be between 0")]
     [TestCase("--metrics-bind-address=nowhere", "metricsBindAddress must be [host]:port or 0")]
     [TestCase("--cluster-domain=Not_A_Domain", "clusterDomain must be a DNS name")]
     [TestCase("--poll-interval=soon", "'soon' is not a duration")]

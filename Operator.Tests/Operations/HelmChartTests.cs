@@ -107,7 +107,7 @@ public sealed class HelmChartTests
             .And.Contain("cert-manager.io/inject-ca-from: agentlens-system/agentlens-agentlens-operator-apiserver").And.Not.Contain("caBundle:"));
     }
 
-    [TestCase("operator.crawl.concurrency=0", "concurrency")]
+    [TestCase("operator.crawl.concurrency=-1", "concurrency")]
     [TestCase("operator.logFormat=xml", "logFormat")]
     [TestCase("operator.pollInterval=soon", "pollInterval")]
     [TestCase("image.pullPolicy=Sometimes", "pullPolicy")]

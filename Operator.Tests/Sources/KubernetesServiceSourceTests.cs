@@ -119,9 +119,9 @@ public sealed class KubernetesServiceSourceTests
     {
         var lister = new Mock<IServiceLister>();
         var annotated = new Dictionary<string, string> { ["agentlens.io/type"] = "a2a" };
-        lister.Setup(l => l.ListAsync(null, null, KubernetesServiceSource.PageSize, null, It.IsAny<CancellationToken>()))
+        lister.Setup(l => l.ListAsync(null, null, AgentLens.Operator.Domain.ListPages.Size, null, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new ServicePage([Service("a", annotated, Port(80))], "page-2"));
-        lister.Setup(l => l.ListAsync(null, null, KubernetesServiceSource.PageSize, "page-2", It.IsAny<CancellationToken>()))
+        lister.Setup(l => l.ListAsync(null, null, AgentLens.Operator.Domain.ListPages.Size, "page-2", It.IsAny<CancellationToken>()))
             .ReturnsAsync(new ServicePage([Service("b", annotated, Port(80)), Service("plain", null, Port(80))], null));
 
         var agents = await Source(lister.Object).DiscoverAsync(CancellationToken.None);

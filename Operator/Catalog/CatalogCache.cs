@@ -353,7 +353,7 @@ internal sealed class CatalogCache(
         string resourceVersion;
         do
         {
-            var page = await client.CoreV1.ListNamespacedConfigMapAsync(storeNamespace.Name, labelSelector: Selector, limit: 500,
+            var page = await client.CoreV1.ListNamespacedConfigMapAsync(storeNamespace.Name, labelSelector: Selector, limit: ListPages.Size,
                 continueParameter: continueToken, cancellationToken: cancellationToken);
             foreach (var configMap in page.Items)
             {

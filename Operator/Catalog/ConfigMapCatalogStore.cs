@@ -13,7 +13,6 @@ namespace AgentLens.Operator.Catalog;
 /// </summary>
 internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeNamespace, bool storeRawCard) : ICatalogStore
 {
-    private const int PageSize = 500;
 
     /// <summary>A raw card larger than this is not kept: with a 512 KiB entry the ConfigMap stays under 1 MiB.</summary>
     public const int MaxRawCardBytes = 256 * 1024;
@@ -27,7 +26,7 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         string? continueToken = null;
         do
         {
-            var page = await client.CoreV1.ListNamespacedConfigMapAsync(storeNamespace, labelSelector: Selector, limit: PageSize,
+            var page = await client.CoreV1.ListNamespacedConfigMapAsync(storeNamespace, labelSelector: Selector, limit: ListPages.Size,
                 continueParameter: continueToken, cancellationToken: cancellationToken);
             entries.AddRange(page.Items.Select(Read));
             continueToken = string.IsNullOrEmpty(page.Metadata?.ContinueProperty) ? null : page.Metadata.ContinueProperty;

@@ -52,7 +52,7 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
 
     public async Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, Func<CrawlResult, CancellationToken, Task>? onEach, CancellationToken cancellationToken)
     {
-        using var inFlight = new SemaphoreSlim(crawl.Concurrency);
+        using var inFlight = new SemaphoreSlim(crawl.ConcurrencyFor(requests.Count));
         using var cycleBudget = new CancellationTokenSource(crawl.CycleBudget, time);
         using var budgetOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cycleBudget.Token);
         var perHost = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);

@@ -161,7 +161,7 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
     public ValidateOptionsResult Validate(string? name, OperatorOptions options)
     {
         var failures = new List<string>();
-        if (options.Crawl.PerHostConcurrency > options.Crawl.Concurrency)
+        if (options.Crawl.Concurrency > 0 && options.Crawl.PerHostConcurrency > options.Crawl.Concurrency)
         {
             failures.Add("crawl perHostConcurrency must not exceed crawl concurrency");
         }
@@ -246,7 +246,7 @@ internal static class OperatorOptionsRegistration
         ("--crawl-agent-budget", new("AgentLens:Crawl:AgentBudget", FlagKind.Value, "one deadline for all of an agent's requests in a cycle")),
         ("--crawl-cycle-budget", new("AgentLens:Crawl:CycleBudget", FlagKind.Value, "the crawl phase of a cycle ends by then")),
         ("--crawl-max-bytes", new("AgentLens:Crawl:MaxBytes", FlagKind.Value, "largest response body read")),
-        ("--crawl-concurrency", new("AgentLens:Crawl:Concurrency", FlagKind.Value, "agents crawled at once")),
+        ("--crawl-concurrency", new("AgentLens:Crawl:Concurrency", FlagKind.Value, "agents crawled at once (0: one per 8 agents, 64 to 1024)")),
         ("--crawl-per-host-concurrency", new("AgentLens:Crawl:PerHostConcurrency", FlagKind.Value, "agents crawled at once per host")),
         ("--crawl-deny-cidrs", new("AgentLens:Crawl:DenyCidrs", FlagKind.List, "comma-separated CIDRs never connected to (on top of the built-in list)")),
         ("--crawl-allow-cidrs", new("AgentLens:Crawl:AllowCidrs", FlagKind.List, "comma-separated exceptions to the built-in deny list (e.g. 127.0.0.1/32)")),

@@ -15,7 +15,6 @@ namespace AgentLens.Operator.Sources;
 /// </summary>
 internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptions options, Metrics metrics, ILogger<KubernetesServiceSource> logger) : IAgentSource
 {
-    public const int PageSize = 500;
     private static readonly string[] DefaultPortNames = ["http", "a2a", "mcp"];
 
     public string Name => "kubernetes";
@@ -39,7 +38,7 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
                 ServicePage page;
                 try
                 {
-                    page = await lister.ListAsync(ns, options.LabelSelector, PageSize, continueToken, cancellationToken);
+                    page = await lister.ListAsync(ns, options.LabelSelector, ListPages.Size, continueToken, cancellationToken);
                 }
                 catch (HttpOperationException e)
                 {

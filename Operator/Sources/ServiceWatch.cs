@@ -83,8 +83,8 @@ internal sealed class ServiceWatch(IKubernetes client, SourceOptions options, Ti
         do
         {
             var page = @namespace is null
-                ? await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: options.LabelSelector, limit: KubernetesServiceSource.PageSize, continueParameter: next, cancellationToken: cancellationToken)
-                : await client.CoreV1.ListNamespacedServiceAsync(@namespace, labelSelector: options.LabelSelector, limit: KubernetesServiceSource.PageSize, continueParameter: next, cancellationToken: cancellationToken);
+                ? await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: options.LabelSelector, limit: ListPages.Size, continueParameter: next, cancellationToken: cancellationToken)
+                : await client.CoreV1.ListNamespacedServiceAsync(@namespace, labelSelector: options.LabelSelector, limit: ListPages.Size, continueParameter: next, cancellationToken: cancellationToken);
             foreach (var service in page.Items.Where(Announces))
             {
                 seen[Key(service)] = service.Metadata.ResourceVersion;

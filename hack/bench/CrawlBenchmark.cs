@@ -34,9 +34,9 @@ internal static class CrawlBenchmark
             .ToList();
         Console.WriteLine($"crawl benchmark: {agents} loopback agents, latency 20-100 ms, {latencies.Count(l => l is null)} never answering, timeout 2s");
 
-        var defaults = new CrawlOptions();
-        var concurrent = await TimeAsync(requests, defaults.Concurrency);
-        Console.WriteLine($"crawl time at concurrency {defaults.Concurrency} (default): {concurrent.Elapsed.TotalSeconds:F2} s ({concurrent.Ok} ok, {concurrent.Failed} failed)");
+        var automatic = new CrawlOptions().ConcurrencyFor(requests.Count);
+        var concurrent = await TimeAsync(requests, automatic);
+        Console.WriteLine($"crawl time at concurrency {automatic} (the default for {requests.Count} agents): {concurrent.Elapsed.TotalSeconds:F2} s ({concurrent.Ok} ok, {concurrent.Failed} failed)");
         var sequential = await TimeAsync(requests, 1);
         Console.WriteLine($"crawl time at concurrency 1 (sequential): {sequential.Elapsed.TotalSeconds:F2} s ({sequential.Ok} ok, {sequential.Failed} failed)");
         Console.WriteLine($"ratio default/sequential: {concurrent.Elapsed.TotalSeconds / sequential.Elapsed.TotalSeconds:F3} (sequential is {sequential.Elapsed.TotalSeconds / concurrent.Elapsed.TotalSeconds:F1}x slower)");
