@@ -9,6 +9,10 @@ internal sealed record ReconcileOptions
     /// <summary>How long an Offline entry is kept before its ConfigMap is deleted.</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>Catalog writes in flight at once, apart from the crawl's own concurrency.</summary>
-    public int WriteConcurrency { get; init; } = 32;
+    /// <summary>
+    /// Catalog writes in flight at once, apart from the crawl's own concurrency. Measured (make bench's
+    /// floor): this API server creates 2,000 ConfigMaps in about 1 s at 16–64 at a time and in 15–19 s at
+    /// 128; the first cycle took 4.1 s at 16 against 6.2 s at 32 while the crawl ran beside it.
+    /// </summary>
+    public int WriteConcurrency { get; init; } = 16;
 }
