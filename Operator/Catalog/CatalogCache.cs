@@ -6,57 +6,6 @@ using k8s.Autorest;
 
 namespace AgentLens.Operator.Catalog;
 
-internal enum CatalogEventType
-{
-    Added,
-    Modified,
-    Deleted,
-}
-
-/// <summary>
-/// One change to the catalog, numbered by the cache's version. <see cref="Previous"/> is the entry before the
-/// change (null for an addition), so that any filter can be applied to any event without per-client state.
-/// </summary>
-internal sealed record CatalogEvent(long Version, CatalogEventType Type, StoredEntry Entry, StoredEntry? Previous, DateTimeOffset At);
-
-/// <summary>What a new watcher starts from: a snapshot, or a replay of what it missed.</summary>
-internal sealed record Subscription(Subscriber Subscriber, ImmutableArray<StoredEntry>? Snapshot, IReadOnlyList<CatalogEvent> Replay, long Version, bool Resynced);
-
-/// <summary>A watcher's bounded queue. When it is full the watcher is cut off; it never slows anyone else.</summary>
-internal sealed class Subscriber : IDisposable
-{
-    private readonly Channel<CatalogEvent> channel;
-    private readonly CancellationTokenSource overflow = new();
-    private readonly Action<Subscriber> unsubscribe;
-
-    public Subscriber(int capacity, Action<Subscriber> unsubscribe)
-    {
-        channel = Channel.CreateBounded<CatalogEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        this.unsubscribe = unsubscribe;
-    }
-
-    public ChannelReader<CatalogEvent> Events => channel.Reader;
-
-    /// <summary>Cancelled when the watcher fell too far behind and was cut off.</summary>
-    public CancellationToken Overflowed => overflow.Token;
-
-    internal void Offer(CatalogEvent e)
-    {
-        if (!channel.Writer.TryWrite(e) && !overflow.IsCancellationRequested)
-        {
-            overflow.Cancel();
-            channel.Writer.TryComplete();
-        }
-    }
-
-    public void Dispose()
-    {
-        unsubscribe(this);
-        channel.Writer.TryComplete();
-        overflow.Dispose();
-    }
-}
-
 /// <summary>
 /// An in-memory copy of the catalog ConfigMaps, kept by list + watch (from the list's resourceVersion), so
 /// the catalog API serves every replica — leader or not — without touching the API server per request.

@@ -41,7 +41,7 @@ internal sealed record TargetedReport(int Agents, CycleCounts Counts);
 /// Push entries win every endpoint they register and are never written. A write the API server refuses
 /// for its content is that agent's failure (an Event on its source object, a metric), not the cycle's.
 /// </summary>
-internal sealed class Reconciler(
+internal sealed partial class Reconciler(
     ICatalogStore store,
     IEnumerable<IAgentSource> sources,
     ICrawler crawler,
@@ -198,81 +198,6 @@ internal sealed class Reconciler(
         Log.CyclePhasesAndRequests(logger, phases.ToString(),
             string.Join(' ', requestsAfter.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}={r.Value - requestsBefore.GetValueOrDefault(r.Key)}")));
         return Finish(started, now, statuses, counts, writeError, null);
-    }
-
-    public async Task<TargetedReport?> ReconcileServicesAsync(IReadOnlyCollection<ServiceChange> changed, CancellationToken cancellationToken)
-    {
-        if (sources.OfType<KubernetesServiceSource>().FirstOrDefault() is not { } kubernetes)
-        {
-            return null;
-        }
-
-        var now = time.GetUtcNow();
-        var stored = await ReadCatalogAsync(cancellationToken);
-        var byEndpoint = stored.Where(e => e.Endpoint is not null).GroupBy(e => e.Endpoint!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Name, StringComparer.Ordinal).First(), StringComparer.Ordinal);
-        var agents = new Dictionary<string, DiscoveredAgent>(StringComparer.Ordinal);
-        var gone = new List<StoredEntry>();
-        foreach (var (ns, name) in changed.Select(c => (c.Namespace, c.Name)).Distinct())
-        {
-            var service = await kubernetes.GetAsync(ns, name, cancellationToken);
-            var agent = service is null ? null : kubernetes.TryMap(service);
-            var own = stored.Where(e => !e.IsPush && e.Entry?.Spec.Source is { Type: SourceType.Kubernetes } s && s.Namespace == ns && s.Name == name).ToList();
-            if (agent is null)
-            {
-                gone.AddRange(own);
-                continue;
-            }
-
-            // Judged alone only when nothing else is involved: no other object owns the endpoint, and the
-            // Service's entry (if any) is for this very endpoint; otherwise the full cycle decides.
-            if ((byEndpoint.TryGetValue(agent.Endpoint, out var owner) && !own.Contains(owner)) || own.Any(e => e.Endpoint != agent.Endpoint))
-            {
-                return null;
-            }
-
-            agents[agent.Endpoint] = agent;
-        }
-
-        var crawled = new ConcurrentDictionary<string, CrawlOutcome>(StringComparer.Ordinal);
-        PlannedChange? Replan(PlannedChange change, StoredEntry? fresh)
-        {
-            if (fresh is { IsPush: true })
-            {
-                return null;
-            }
-
-            var agent = agents.GetValueOrDefault(change.Endpoint);
-            return planner.Plan(fresh, agent, agent is null ? null : crawled.GetValueOrDefault(change.Endpoint), false, now);
-        }
-
-        var writer = new CatalogWriter(store, Replan, agents.GetValueOrDefault, reporter, metrics, logger, options.WriteConcurrency, cancellationToken);
-        foreach (var entry in gone)
-        {
-            if (planner.Plan(entry, null, null, false, now) is { } change)
-            {
-                writer.Enqueue(change);
-            }
-        }
-
-        var requests = agents.Values.Select(agent => byEndpoint.GetValueOrDefault(agent.Endpoint)?.Entry is { Status.CardDigest: not null } previous
-            && previous.Spec.CardUrl is { } cardUrl && agent.CardUrls.Contains(cardUrl)
-                ? new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint))
-                : new CrawlRequest(agent)).ToList();
-        await crawler.CrawlAsync(requests, (result, _) =>
-        {
-            crawled[result.Agent.Endpoint] = result.Outcome;
-            if (planner.Plan(byEndpoint.GetValueOrDefault(result.Agent.Endpoint), result.Agent, result.Outcome, false, now) is { } change)
-            {
-                writer.Enqueue(change);
-            }
-
-            return Task.CompletedTask;
-        }, cancellationToken);
-        var (counts, _) = await writer.CompleteAsync();
-        lastWrites = lastWrites.Concat(writer.Written).GroupBy(w => w.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
-        Log.TargetedReconcile(logger, changed.Count, agents.Count + gone.Count, counts.Writes);
-        return new TargetedReport(agents.Count + gone.Count, counts);
     }
 
     /// <summary>
