@@ -137,6 +137,13 @@ public sealed class EventTriggerTests
                 await EventuallyAsync($"burst-{i}", c => c.Data["agenttype.json"].Contains("\"tags\":[\"x\",\"y\"]", StringComparison.Ordinal), Soon);
             }
 
+            // The reconcile's summary line follows its writes; a second batch may follow one interval later.
+            for (var deadline = DateTime.UtcNow + Soon; !op.Output.Contains("reconciled at once", StringComparison.Ordinal) && DateTime.UtcNow < deadline;)
+            {
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(4));
             var reconciles = op.Output.Split('\n').Count(l => l.Contains("reconciled at once", StringComparison.Ordinal));
             Assert.That(reconciles, Is.InRange(1, 3), op.Output);
             Assert.That(servers.Select(s => s.RequestCount), Has.All.InRange(1, reconciles), "each agent crawled at most once per reconcile");
@@ -172,6 +179,12 @@ public sealed class EventTriggerTests
         await Tenant.AnnounceAsync(cp.Client, ns, "docs", "127.0.0.1", agent.Port, new() { ["agentlens.io/path"] = "/docs" });
 
         await EventuallyAsync("docs", _ => true, Soon);
+        for (var deadline = DateTime.UtcNow + Soon; !op.Output.Contains("reconciled at once", StringComparison.Ordinal) && DateTime.UtcNow < deadline;)
+        {
+            // The reconcile's summary line is logged after its writes.
+            await Task.Delay(100);
+        }
+
         Assert.That(op.Output, Does.Contain("reconciled at once"), "the new leader reacts to events");
     }
 
