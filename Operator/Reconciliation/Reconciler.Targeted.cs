@@ -67,10 +67,7 @@ internal sealed partial class Reconciler
             }
         }
 
-        var requests = agents.Values.Select(agent => byEndpoint.GetValueOrDefault(agent.Endpoint)?.Entry is { Status.CardDigest: not null } previous
-            && previous.Spec.CardUrl is { } cardUrl && agent.CardUrls.Contains(cardUrl)
-                ? new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint))
-                : new CrawlRequest(agent)).ToList();
+        var requests = agents.Values.Select(agent => CrawlRequestFor(agent, byEndpoint.GetValueOrDefault(agent.Endpoint)?.Entry)).ToList();
         await crawler.CrawlAsync(requests, (result, _) =>
         {
             crawled[result.Agent.Endpoint] = result.Outcome;

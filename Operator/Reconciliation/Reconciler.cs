@@ -151,15 +151,9 @@ internal sealed partial class Reconciler(
         }
 
         var trustChanged = await CheckTrustRootsAsync(cancellationToken);
-        var crawlRequests = desired.Values.Where(a => !push.Contains(a.Endpoint)).Select(agent =>
-        {
-            // Validators only for the card they came from: a 304 for another URL would keep the wrong card.
-            // New trust roots: every card is fetched whole again, so its signatures are judged by them.
-            var previous = managed.GetValueOrDefault(agent.Endpoint)?[0].Entry;
-            return trustChanged || previous?.Status.CardDigest is null || previous.Spec.CardUrl is not { } cardUrl || !agent.CardUrls.Contains(cardUrl)
-                ? new CrawlRequest(agent)
-                : new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint));
-        }).ToList();
+        // New trust roots: every card is fetched whole again, so its signatures are judged by them.
+        var crawlRequests = desired.Values.Where(a => !push.Contains(a.Endpoint))
+            .Select(agent => CrawlRequestFor(agent, trustChanged ? null : managed.GetValueOrDefault(agent.Endpoint)?[0].Entry)).ToList();
         var results = await crawler.CrawlAsync(crawlRequests, (result, _) =>
         {
             Crawled(result);
@@ -199,6 +193,15 @@ internal sealed partial class Reconciler(
             string.Join(' ', requestsAfter.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}={r.Value - requestsBefore.GetValueOrDefault(r.Key)}")));
         return Finish(started, now, statuses, counts, writeError, null);
     }
+
+    /// <summary>
+    /// A crawl of <paramref name="agent"/>, conditional on the card its entry last read — validators only for
+    /// the card they came from: a 304 for another URL would keep the wrong card.
+    /// </summary>
+    private CrawlRequest CrawlRequestFor(DiscoveredAgent agent, AgentType? previous) =>
+        previous is { Status.CardDigest: not null, Spec.CardUrl: { } cardUrl } && agent.CardUrls.Contains(cardUrl)
+            ? new CrawlRequest(agent, previous.Status.CardEtag, lastModified.GetValueOrDefault(agent.Endpoint))
+            : new CrawlRequest(agent);
 
     /// <summary>
     /// The stored catalog: from the watch cache the operator keeps for its readers when that cache is synced
