@@ -31,7 +31,7 @@ fmt-check: ## Fail when the code is not formatted.
 .PHONY: test
 test: tools controlplane agents fmt-check build ## Run every test (unit + integration against a real API server); installs what it needs.
 	rm -rf $(RESULTS)
-	KUBEBUILDER_ASSETS="$$(hack/controlplane-assets.sh)" dotnet test $(SOLUTION) -c $(CONFIGURATION) --no-build -nologo \
+	KUBEBUILDER_ASSETS="$$(hack/controlplane-assets.sh)" AGENTLENS_CONTROLPLANE_FAULTS="$(CURDIR)/$(RESULTS)" dotnet test $(SOLUTION) -c $(CONFIGURATION) --no-build -nologo \
 	  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory $(RESULTS) || true
 	@# The tests stop their control plane; this sweeps up after a run that was killed outright.
 	@hack/controlplane.sh sweep "$${TMPDIR:-/tmp}"

@@ -5,6 +5,8 @@
 #   hack/controlplane.sh stop DIR             stop what start recorded in DIR/*.pid (and wait for it)
 #   hack/controlplane.sh stop-apiserver DIR   stop only kube-apiserver (tests of an API server outage)
 #   hack/controlplane.sh start-apiserver DIR  start kube-apiserver again on the same port and data
+#   hack/controlplane.sh check DIR            exit 1, printing the lines, when kube-apiserver's log shows a panic
+#                                             or a fatal error (the log spans restarts: they append)
 #   hack/controlplane.sh sweep /tmp           stop what test runs that are gone left behind (see below)
 #
 # DIR holds everything: data, certificates, logs, pids, the admin token and the kubeconfig. Nothing is
@@ -15,9 +17,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-}
 dir=${2:-}
 dir=${dir%/}
-[[ -n $cmd && -n $dir ]] || { echo "usage: $0 start|stop|stop-apiserver|start-apiserver DIR" >&2; exit 2; }
+[[ -n $cmd && -n $dir ]] || { echo "usage: $0 start|stop|stop-apiserver|start-apiserver|check DIR" >&2; exit 2; }
 
 log() { echo "controlplane: $*" >&2; }
+
+# What a sound kube-apiserver never logs: recovered panics, runtime faults, and the reflect2/mapiterinit
+# crash of builds against the wrong reflect2.
+FAULT_PATTERN='Observed a panic|http: panic serving|^panic: |fatal error: |unexpected fault address|reflect2|mapiterinit'
+
 
 # Ports below the kernel's ephemeral range: an outgoing connection can take a port inside it at any moment
 # (seen here: etcd failing with "bind: address already in use").
@@ -111,7 +118,7 @@ start_apiserver() {
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$dir/front-proxy-client.crt" \
     --proxy-client-key-file="$dir/front-proxy-client.key" \
-    >"$dir/apiserver.log" 2>&1 </dev/null &
+    >>"$dir/apiserver.log" 2>&1 </dev/null &
   echo $! >"$dir/apiserver.pid"
   wait_ready "$API_PORT" "$TOKEN"
 }
@@ -193,6 +200,16 @@ KCFG
     ;;
   start-apiserver)
     start_apiserver
+    ;;
+  check)
+    # A panic that kube-apiserver recovers from still fails requests (and the old reflect2 build faulted
+    # outright): any of these lines in its log means the run was not on a sound control plane.
+    hits=$(grep -nE "$FAULT_PATTERN" "$dir/apiserver.log" 2>/dev/null | head -n 20 || true)
+    if [[ -n $hits ]]; then
+      log "kube-apiserver's log ($dir/apiserver.log) shows a panic or a fatal error:"
+      echo "$hits" >&2
+      exit 1
+    fi
     ;;
   *)
     echo "unknown command $cmd" >&2; exit 2 ;;

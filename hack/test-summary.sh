@@ -19,5 +19,12 @@ for f in "${files[@]}"; do
   failed=$((failed + fl + er + to + ab))
   skipped=$((skipped + total - executed))
 done
+# Each kube-apiserver that panicked or faulted during the run left its log here (TestBed/ControlPlane.cs):
+# a failure of the run however the tests ended, since everything after the fault is suspect.
+for lines in "$dir"/controlplane-fault-*.txt; do
+  echo "FAILED: kube-apiserver panicked or faulted during this run; its log is kept in ${lines%.txt}.log:" >&2
+  cat "$lines" >&2
+  failed=$((failed + 1))
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 ]]

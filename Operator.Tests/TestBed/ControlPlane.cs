@@ -102,6 +102,7 @@ internal sealed class ControlPlane
     {
         using var process = Process.Start("bash", [Repo.Path("hack", "controlplane.sh"), "stop", Dir]);
         process.WaitForExit(TimeSpan.FromSeconds(30));
+        KeepFaults(Dir, Environment.GetEnvironmentVariable("AGENTLENS_CONTROLPLANE_FAULTS"));
         Client.Dispose();
         try
         {
@@ -111,6 +112,31 @@ internal sealed class ControlPlane
         {
             // A file still held open by a dying process; the next run's leftover sweep removes it.
         }
+    }
+
+    /// <summary>
+    /// A kube-apiserver that panicked or faulted makes every test after it suspect, however they ended: its log
+    /// is kept in <c>AGENTLENS_CONTROLPLANE_FAULTS</c> (the Makefile points it at the results folder, where
+    /// hack/test-summary.sh counts each such log as a failure) and the lines go to stderr.
+    /// </summary>
+    internal static bool KeepFaults(string dir, string? faults)
+    {
+        var check = ProcessRunner.RunAsync(Repo.Path("hack", "controlplane.sh"), ["check", dir], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        if (check.ExitCode == 0)
+        {
+            return false;
+        }
+
+        Console.Error.WriteLine(check.StandardError);
+        if (!string.IsNullOrEmpty(faults))
+        {
+            Directory.CreateDirectory(faults);
+            var name = Path.Combine(faults, $"controlplane-fault-{Path.GetFileName(dir)}");
+            File.Copy(Path.Combine(dir, "apiserver.log"), name + ".log", overwrite: true);
+            File.WriteAllText(name + ".txt", check.StandardError);
+        }
+
+        return true;
     }
 
     private static void CleanUpLeftovers()
