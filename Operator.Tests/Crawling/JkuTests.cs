@@ -92,6 +92,26 @@ public sealed class JkuTests
     }
 
     [Test]
+    public async Task JkuThatRedirects_IsNotFollowed_EvenWithinTheOrigin()
+    {
+        // /keys/ is allowed, /other/ is not: a same-origin redirect must not carry the fetch out of the allowed path.
+        var jwks = "{}";
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path.StartsWith("/keys/", StringComparison.Ordinal)
+            ? LoopbackServer.RespondHead(stream, "HTTP/1.1 302 Found\nLocation: /other/jwks.json\nContent-Length: 0\nConnection: close\n", ct)
+            : LoopbackServer.Respond(stream, 200, jwks, ct: ct));
+        var (signed, keys) = await A2aSdk.SignAsync(Card, ("ES256", "k1", $"{server.BaseUrl}/keys/jwks.json"));
+        jwks = keys;
+        using var crawler = new CrawlerHarness(trust: new TrustOptions { JkuAllow = [$"{server.BaseUrl}/keys/"] });
+        crawler.Verifier.StartCycle();
+
+        var verdict = await CrawlAsync(crawler, signed);
+
+        Assert.That(verdict.Reason, Is.EqualTo("UntrustedKey"), verdict.Message);
+        Assert.That(verdict.Message, Does.Contain("could not be read").And.Contain("302"));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/keys/jwks.json" }));
+    }
+
+    [Test]
     public async Task NamespaceScopedAllowEntry_IsFetchedAndTrustedOnlyForThoseNamespaces()
     {
         var jwks = "{}";
