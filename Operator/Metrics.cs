@@ -69,7 +69,7 @@ internal sealed class Metrics
         eventToWrite = meter.CreateHistogram<double>("agentlens_event_to_write_duration", "s", "Time from hearing of a Service change until its entry was written.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60] });
         apiRequests = meter.CreateCounter<long>("agentlens_apiserver_requests", description: "Requests to the Kubernetes API server, by verb (list, watch, get, create, update, patch, delete).");
-        signatureChecks = meter.CreateCounter<long>("agentlens_card_signature_checks", description: "A2A card signature checks, by outcome (Verified, Unsigned, NoTrustRoots, InvalidSignature, UntrustedKey, MalformedSignature, UnsupportedAlgorithm).");
+        signatureChecks = meter.CreateCounter<long>("agentlens_card_signature_checks", description: "A2A card signature checks, by outcome (Verified, Unsigned, NoTrustRoots, InvalidSignature, UntrustedKey, MalformedSignature, UnsupportedAlgorithm, JkuLimitReached).");
         trustRootsInvalid = meter.CreateCounter<long>("agentlens_trust_roots_invalid", description: "Times the trust roots file could not be read; the last good keys stay in use.");
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");

@@ -37,6 +37,7 @@ public sealed class SignatureVerificationTests
         crawler.Verifier.StartCycle();
         var agent = CrawlerHarness.Agent(Protocol.A2a, server.BaseUrl);
         var result = await crawler.CrawlAsync(source is null ? agent : agent with { Source = source });
+        Assert.That(result.Outcome, Is.TypeOf<CardFetched>(), "a signature problem is a verdict, never a failed crawl");
         return ((CardFetched)result.Outcome).Signature!;
     }
 
@@ -139,6 +140,38 @@ public sealed class SignatureVerificationTests
         var verdict = await CheckAsync(card.ToJsonString(), new TrustOptions { JwksPath = TrustFile(jwks) });
 
         Assert.That(verdict.Reason, Is.EqualTo("MalformedSignature"));
+    }
+
+    [TestCase("signature", "!!!not-base64url!!!", "InvalidSignature")]
+    [TestCase("signature", "AAAA", "InvalidSignature")]
+    [TestCase("protected", "WzFd", "MalformedSignature")]
+    [TestCase("protected", "Im5vdCBhbiBvYmplY3Qi", "MalformedSignature")]
+    public async Task MalformedSignature_WithATrustedKid_IsAVerdict(string member, string value, string reason)
+    {
+        // WzFd is [1] and Im5v… is "not an object": JSON, but no header object to read a kid from.
+        var (signed, jwks) = await A2aSdk.SignAsync(Card, ("ES256", "k1", null));
+        var card = JsonNode.Parse(signed)!;
+        card["signatures"]![0]![member] = value;
+
+        var verdict = await CheckAsync(card.ToJsonString(), new TrustOptions { JwksPath = TrustFile(jwks) });
+
+        Assert.That((verdict.Status, verdict.Reason), Is.EqualTo((ConditionStatus.False, reason)), verdict.Message);
+    }
+
+    [Test]
+    public async Task TrustedKeyOfAnotherTypeOrBrokenMaterial_IsInvalidSignature()
+    {
+        var (signed, _) = await A2aSdk.SignAsync(Card, ("ES256", "k1", null));
+        var (_, rsa) = await A2aSdk.SignAsync(Card, ("RS256", "k1", null));
+        var rsaWithoutAlg = JsonNode.Parse(rsa)!;
+        rsaWithoutAlg["keys"]![0]!.AsObject().Remove("alg");
+        const string Broken = """{"keys":[{"kty":"EC","kid":"k1","crv":"P-256","x":"AA","y":"AA"}]}""";
+
+        var mismatch = await CheckAsync(signed, new TrustOptions { JwksPath = TrustFile(rsaWithoutAlg.ToJsonString()) });
+        var broken = await CheckAsync(signed, new TrustOptions { JwksPath = TrustFile(Broken) });
+
+        Assert.That(mismatch.Reason, Is.EqualTo("InvalidSignature"), mismatch.Message);
+        Assert.That(broken.Reason, Is.EqualTo("InvalidSignature"), broken.Message);
     }
 
     [Test]

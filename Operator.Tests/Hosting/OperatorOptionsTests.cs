@@ -47,6 +47,34 @@ public sealed class OperatorOptionsTests
     }
 
     [Test]
+    public void JkuAllowEntries_AreValidatedAtStartUp_WithTheReason()
+    {
+        var options = new OperatorOptions
+        {
+            Trust =
+            {
+                JkuAllow =
+                [
+                    "https://keys.example.com/keys/", "team-a+team-b=https://keys.example.com/team-a/",
+                    "https://keys.example.com@evil.example/", "https://keys.example.com/keys/?v=1", "https://keys.example.com/keys/../x/",
+                    "Team A=https://keys.example.com/", "keys.example.com/keys/",
+                ],
+            },
+        };
+
+        var result = new OperatorOptionsCrossValidator().Validate(null, options);
+
+        Assert.That(result.Failures, Is.EquivalentTo(new[]
+        {
+            "trust jkuAllow: 'https://keys.example.com@evil.example/': it has userinfo (user@host), which is refused",
+            "trust jkuAllow: 'https://keys.example.com/keys/?v=1': it has a query or a fragment, which is refused",
+            "trust jkuAllow: 'https://keys.example.com/keys/../x/': its path has dot segments or encoded dots, slashes or backslashes, which are refused",
+            "trust jkuAllow: 'Team A=https://keys.example.com/': 'Team A' is not a namespace name (the form is ns1+ns2=https://host/path/)",
+            "trust jkuAllow: 'keys.example.com/keys/': it is not an absolute http(s) URL",
+        }));
+    }
+
+    [Test]
     public void Defaults_AreValid()
     {
         var options = new OperatorOptions();

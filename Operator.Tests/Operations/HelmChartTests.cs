@@ -18,7 +18,7 @@ public sealed class HelmChartTests
         "--set", "staticSources[0].name=partner", "--set", "staticSources[0].type=a2a", "--set", "staticSources[0].url=https://partner.example",
         "--set", "api.auth=none", "--set", "operator.logFormat=text", "--set", "apiServer.enabled=false",
         "--set", "operator.crawl.denyCidrs={10.96.0.0/12,fd00::/8}", "--set", "operator.crawl.allowCidrs={169.254.20.10/32}",
-        "--set-json", """trust.jwks={"keys":[{"kty":"EC","kid":"platform","crv":"P-256","x":"AA","y":"AA"}]}""", "--set", "trust.jkuAllow={https://keys.example/}",
+        "--set-json", """trust.jwks={"keys":[{"kty":"EC","kid":"platform","crv":"P-256","x":"AA","y":"AA"}]}""", "--set-json", """trust.jkuAllow=["https://keys.example/","team-a+team-b=https://keys.example/team-a/"]""", "--set", "trust.maxJkuPerCycle=8",
     ];
 
     [Test]
@@ -71,7 +71,7 @@ public sealed class HelmChartTests
         Assert.That(yaml, Does.Contain("url: https://partner.example"));
         Assert.That(yaml, Does.Contain("name: agentlens-catalog-reader"));
         Assert.That(yaml, Does.Contain("--crawl-deny-cidrs=10.96.0.0/12,fd00::/8").And.Contain("--crawl-allow-cidrs=169.254.20.10/32"));
-        Assert.That(yaml, Does.Contain("--trust-jwks=/etc/agentlens-trust/jwks.json").And.Contain("--trust-jku-allow=https://keys.example/").And.Contain("\"kid\":\"platform\""));
+        Assert.That(yaml, Does.Contain("--trust-jwks=/etc/agentlens-trust/jwks.json").And.Contain("--trust-jku-allow=https://keys.example/,team-a+team-b=https://keys.example/team-a/").And.Contain("--trust-max-jku-per-cycle=8").And.Contain("\"kid\":\"platform\""));
     }
 
     [Test]
@@ -116,6 +116,8 @@ public sealed class HelmChartTests
     [TestCase("apiServer.certificate.source=vault", "source")]
     [TestCase("operator.crawl.denyCidrs[0]=metadata.internal", "denyCidrs")]
     [TestCase("operator.crawl.agentBudget=forever", "agentBudget")]
+    [TestCase("trust.jkuAllow[0]=https://keys.example@evil.example/", "jkuAllow")]
+    [TestCase("trust.maxJkuPerCycle=0", "maxJkuPerCycle")]
     public async Task Schema_RejectsABadValue(string set, string field)
     {
         var result = await Tools.HelmAsync("template", "agentlens", Chart, "--set", set);

@@ -56,6 +56,34 @@ public sealed class SignatureTests
     }
 
     [Test]
+    public async Task VerifiedLabel_IsNotForgedThroughAJkuWithUserinfo_AndANamespaceScopedJkuVerifiesOnlyItsNamespace()
+    {
+        // A tenant signs with its own key and points jku at http://<allowed origin>@<its own server>/.
+        await using var allowed = new LoopbackServer((_, stream, ct) => LoopbackServer.Respond(stream, 200, "{}", ct: ct));
+        var served = new Dictionary<string, string>();
+        await using var keys = new LoopbackServer((request, stream, ct) => LoopbackServer.Respond(stream, 200, served.GetValueOrDefault(request.Path, "{}"), ct: ct));
+        var (forged, forgerKeys) = await A2aSdk.SignAsync(Card, ("ES256", "tenant", $"http://127.0.0.1:{allowed.Port}@127.0.0.1:{keys.Port}/forged.json"));
+        var (own, ownKeys) = await A2aSdk.SignAsync(Card, ("ES256", "team", $"{keys.BaseUrl}/team/jwks.json"));
+        (served["/forged.json"], served["/team/jwks.json"]) = (forgerKeys, ownKeys);
+        await using var forger = LoopbackServer.Json(forged);
+        await using var member = LoopbackServer.Json(own);
+        await using var outsider = LoopbackServer.Json(own);
+        using var h = await ReconcilerHarness.CreateAsync(cp, o => o.Trust.JkuAllow = [$"http://127.0.0.1:{allowed.Port}", $"{o.Namespaces[0]}={keys.BaseUrl}/team/"]);
+        await Tenant.AnnounceAsync(cp.Client, h.ServicesNamespace, "forger", "127.0.0.1", forger.Port);
+        await Tenant.AnnounceAsync(cp.Client, h.ServicesNamespace, "member", "127.0.0.1", member.Port);
+        await h.WriteStaticAsync(("outsider", outsider.BaseUrl));
+
+        await h.CycleAsync();
+        var entries = (await h.EntriesAsync()).Values.ToDictionary(e => e.Entry!.Spec.Source.Name);
+
+        Assert.That(entries["forger"].Labels["agentlens.io/signed"], Is.EqualTo("unverified"));
+        Assert.That(Signature(entries["forger"]).Message, Does.Contain("userinfo"));
+        Assert.That(keys.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/team/jwks.json" }), "the forger's key was never fetched");
+        Assert.That(entries["member"].Labels["agentlens.io/signed"], Is.EqualTo("verified"), Signature(entries["member"]).Message);
+        Assert.That(Signature(entries["outsider"]).Reason, Is.EqualTo("UntrustedKey"), "a static entry is in no namespace: the scoped jku does not cover it");
+    }
+
+    [Test]
     public async Task UnsignedCard_IsLabelledUnsigned_AndASteadyCycleWritesNothing()
     {
         await using var agent = LoopbackServer.Json(Card);

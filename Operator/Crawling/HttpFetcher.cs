@@ -18,6 +18,9 @@ internal sealed record FetchRequest
     public string? BearerTokenFile { get; init; }
     public string? IfNoneMatch { get; init; }
     public string? IfModifiedSince { get; init; }
+
+    /// <summary>False: a redirect is a failure (a jku's keys must come from the URL that was checked).</summary>
+    public bool FollowRedirects { get; init; } = true;
 }
 
 /// <summary>An HTTP answer whose body, if any, was read within the size cap.</summary>
@@ -55,6 +58,11 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, CrawlOptio
                     if (target is null)
                     {
                         return Fail(CrawlFailureReason.Redirect, $"{url} answered {(int)response.StatusCode} without a Location");
+                    }
+
+                    if (!request.FollowRedirects)
+                    {
+                        return Fail(CrawlFailureReason.Redirect, $"{url} answered {(int)response.StatusCode}; redirects are not followed here");
                     }
 
                     var origin = new Uri(url);

@@ -75,6 +75,7 @@ internal sealed class OperatorOptions
     [ValidateObjectMembers]
     public AggregatedApiOptions ApiServer { get; set; } = new();
 
+    [ValidateObjectMembers]
     public TrustOptions Trust { get; set; } = new();
 
     [ValidateObjectMembers]
@@ -181,9 +182,12 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
             failures.Add($"crawl deny/allow CIDRs: '{cidr}' is not an address or CIDR (e.g. 10.0.0.0/8, fd00::/8)");
         }
 
-        foreach (var prefix in options.Trust.JkuAllow.Where(p => !Uri.TryCreate(p, UriKind.Absolute, out var u) || u.Scheme is not ("https" or "http")))
+        foreach (var entry in options.Trust.JkuAllow)
         {
-            failures.Add($"trust jkuAllow: '{prefix}' is not an http(s) URL prefix");
+            if (!JkuAllowEntry.TryParse(entry, out _, out var error))
+            {
+                failures.Add($"trust jkuAllow: {error}");
+            }
         }
 
         foreach (var dir in options.Crawl.TokenDirectories.Where(d => !Path.IsPathFullyQualified(d)))
@@ -266,7 +270,8 @@ internal static class OperatorOptionsRegistration
         ("--api-history-size", new("AgentLens:Api:HistorySize", FlagKind.Value, "past events kept for resuming a watch")),
         ("--api-history-age", new("AgentLens:Api:HistoryAge", FlagKind.Value, "age of the oldest event kept for resuming a watch")),
         ("--trust-jwks", new("AgentLens:Trust:JwksPath", FlagKind.Value, "JWKS file of the keys trusted to sign A2A cards (re-read when it changes)")),
-        ("--trust-jku-allow", new("AgentLens:Trust:JkuAllow", FlagKind.List, "comma-separated URL prefixes a signature's jku may be fetched from")),
+        ("--trust-jku-allow", new("AgentLens:Trust:JkuAllow", FlagKind.List, "comma-separated URLs a signature's jku may lie under (scheme, host, port; path on segment boundaries), each for every agent or as ns1+ns2=URL for those namespaces")),
+        ("--trust-max-jku-per-cycle", new("AgentLens:Trust:MaxJkuPerCycle", FlagKind.Value, "distinct jku URLs fetched per cycle at most; a signature naming one more gets JkuLimitReached")),
         ("--apiserver-bind-address", new("AgentLens:ApiServer:BindAddress", FlagKind.Value, "TLS port of the AgentType API for the aggregation layer (0: off)")),
         ("--apiserver-cert-file", new("AgentLens:ApiServer:CertFile", FlagKind.Value, "PEM serving certificate of that port (empty: self-signed)")),
         ("--apiserver-key-file", new("AgentLens:ApiServer:KeyFile", FlagKind.Value, "PEM private key of the serving certificate")),
