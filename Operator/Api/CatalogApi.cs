@@ -33,7 +33,8 @@ internal static class CatalogApi
             ? new OpenApiAccess()
             : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));
         builder.Services.AddSingleton<AccessReviews>();
-        builder.Services.AddSingleton<CatalogVisibility>();
+        builder.Services.AddSingleton(sp => new CatalogVisibility(sp.GetRequiredService<AccessReviews>(), sp.GetRequiredService<StoreNamespace>(),
+            sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Namespaces));
         builder.Services.AddSingleton<ReadApiLogs>();
         // One admission for the watches of both APIs (the SSE stream and the AgentType watch).
         builder.Services.AddSingleton(sp =>

@@ -1,6 +1,4 @@
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Api;
 
@@ -27,7 +25,7 @@ internal sealed record Visibility(IReadOnlySet<string>? Namespaces)
 /// <see cref="AccessReviews"/>. A cluster-wide allow sees everything; otherwise each namespace is asked.
 /// Reading the store's ConfigMaps grants nothing here: that is Kubernetes RBAC on the store, apart.
 /// </summary>
-internal sealed class CatalogVisibility(AccessReviews reviews, StoreNamespace store, IOptions<OperatorOptions> options)
+internal sealed class CatalogVisibility(AccessReviews reviews, StoreNamespace store, IReadOnlyList<string> sourceNamespaces)
 {
     // Per-namespace reviews of one request run a few at a time, and are remembered like any other decision.
     private const int ReviewsAtOnce = 8;
@@ -74,5 +72,5 @@ internal sealed class CatalogVisibility(AccessReviews reviews, StoreNamespace st
     private IEnumerable<string> Candidates(CatalogCache cache, string? requested) => requested is not null
         ? [requested]
         : cache.Snapshot().Items.Select(i => CatalogFilter.ServedNamespace(i, store.Name))
-            .Concat(options.Value.Namespaces).Append(store.Name).Distinct(StringComparer.Ordinal);
+            .Concat(sourceNamespaces).Append(store.Name).Distinct(StringComparer.Ordinal);
 }
