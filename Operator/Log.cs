@@ -104,4 +104,14 @@ internal static partial class Log
 
     [LoggerMessage(55, LogLevel.Information, "Events: a burst of {Count} Service changes; the next full cycle starts now instead")]
     public static partial void EventBurst(ILogger logger, int count);
+
+    // #25: read APIs
+    [LoggerMessage(2501, LogLevel.Information, "AgentType API: refused {Method} {Path}: {Reason} ({Suppressed} more refusals since the last line)")]
+    public static partial void AgentTypeRequestsRefused(ILogger logger, string method, string path, string reason, long suppressed);
+
+    [LoggerMessage(2502, LogLevel.Warning, "Read APIs: more new bearer tokens than --api-token-reviews-per-second; answered 429 ({Suppressed} more since the last line)")]
+    public static partial void TokenReviewsThrottled(ILogger logger, long suppressed);
+
+    [LoggerMessage(2503, LogLevel.Information, "Read APIs: refused a watch with 429: {Reason} ({Suppressed} more since the last line)")]
+    public static partial void WatchRefused(ILogger logger, string reason, long suppressed);
 }

@@ -20,8 +20,8 @@ public sealed class CatalogApiAuthTests
         cp = await ControlPlane.SharedAsync();
         ns = await TestNamespaces.CreateAsync(cp.Client, "auth");
         await PushEntries.CreateAsync(cp.Client, ns, "a");
-        // The chart's catalog-reader Role, bound to one service account.
-        await TestRbac.GrantAsync(cp.Client, ns, "agentlens-catalog-reader", "reader", TestRbac.Rule("configmaps", "get", "list", "watch"));
+        // Read access to the store namespace's AgentTypes (where push entries are served), for one service account.
+        await TestRbac.GrantAsync(cp.Client, ns, "agentlens-catalog-reader", "reader", new V1PolicyRule { ApiGroups = ["agentlens.io"], Resources = ["agenttypes"], Verbs = ["get", "list", "watch"] });
         op = await OperatorServer.StartAsync(cp, ns, "--api-auth", "kubernetes");
     }
 
@@ -66,7 +66,7 @@ public sealed class CatalogApiAuthTests
     }
 
     [Test]
-    public async Task ServiceAccountWithoutListConfigMaps_Is403AsJson()
+    public async Task ServiceAccountWithoutListAgentTypes_Is403AsJson()
     {
         var (client, token) = await cp.ServiceAccountClientAsync(ns, "stranger");
         client.Dispose();
@@ -76,6 +76,6 @@ public sealed class CatalogApiAuthTests
 
         Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(watch.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-        Assert.That(await list.Content.ReadAsStringAsync(), Does.Contain("may not list configmaps"));
+        Assert.That(await list.Content.ReadAsStringAsync(), Does.Contain("cannot list resource").And.Contain("agentlens.io"));
     }
 }

@@ -198,7 +198,7 @@ public sealed class CatalogWatchTests
     }
 
     [Test]
-    public async Task WatcherCap_AnswersServiceUnavailableWhenFull()
+    public async Task WatcherCap_AnswersTooManyRequestsWithRetryAfterWhenFull()
     {
         var ns = await TestNamespaces.CreateAsync(cp.Client, "cap");
         await using var op = await OperatorServer.StartAsync(cp, ns, "--api-auth", "none", "--api-max-watchers", "2");
@@ -209,7 +209,8 @@ public sealed class CatalogWatchTests
 
         using var third = await op.Http.GetAsync($"{op.BaseUrl}/watch", HttpCompletionOption.ResponseHeadersRead);
 
-        Assert.That(third.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(third.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(third.Headers.RetryAfter, Is.Not.Null);
         Assert.That(await third.Content.ReadAsStringAsync(), Does.Contain("watcher limit"));
     }
 

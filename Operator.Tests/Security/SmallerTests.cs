@@ -21,7 +21,8 @@ public sealed class SmallerTests
         var port = Tools.FreePort();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"https://127.0.0.1:{port}", SkipTlsVerify = true, AccessToken = "x" });
         var reviews = new AccessReviews(client, new FakeTimeProvider(), Microsoft.Extensions.Options.Options.Create(new OperatorOptions()));
-        var access = new KubernetesApiAccess(reviews, new AgentLens.Operator.Catalog.StoreNamespace("catalog"), NullLogger<KubernetesApiAccess>.Instance);
+        var visibility = new CatalogVisibility(reviews, new AgentLens.Operator.Catalog.StoreNamespace("catalog"), []);
+        var access = new KubernetesApiAccess(reviews, visibility, new ReadApiLogs(TimeProvider.System, NullLoggerFactory.Instance), NullLogger<KubernetesApiAccess>.Instance);
         var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         http.Request.Headers.Authorization = "Bearer some-token";
         http.Response.Body = new MemoryStream();

@@ -23,6 +23,9 @@ internal sealed class SseClient : IAsyncDisposable
 
     public System.Net.HttpStatusCode Status => response.StatusCode;
 
+    /// <summary>The response, for its headers (Retry-After on a refusal).</summary>
+    public HttpResponseMessage Response => response;
+
     public static async Task<SseClient> ConnectAsync(HttpClient http, string url, string? lastEventId = null, string? token = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);

@@ -13,12 +13,17 @@ internal sealed record ResourceAccess(string Group, string Resource, string Verb
 /// Delegated authentication and authorization: bearer tokens by TokenReview, decisions by
 /// SubjectAccessReview, both asked of the API server and remembered briefly, so a reconnect storm of
 /// watchers does not become a review storm. Failing to reach the API server is an exception, never a
-/// decision, and is not remembered.
+/// decision, and is not remembered. Tokens never seen before are reviewed at a bounded rate: three hundred
+/// random tokens are not three hundred TokenReviews (a stranger past the rate is told to come back, 429).
+/// Only a hash of a token is kept, never the token.
 /// </summary>
 internal sealed class AccessReviews(IKubernetes client, TimeProvider time, IOptions<OperatorOptions> options)
 {
     private const int MaxRemembered = 10_000;
     private static readonly TimeSpan TokensFor = TimeSpan.FromSeconds(30);
+    // A rejected token is remembered for less time: a token that was just minted is not refused for long.
+    private static readonly TimeSpan RejectedTokensFor = TimeSpan.FromSeconds(10);
+    private readonly TokenBucket newTokens = new(options.Value.Api.TokenReviewsPerSecond, time);
     private readonly TimeSpan decisionsFor = options.Value.ApiServer.AuthorizationCacheTtl;
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, UserInfo? User, string? Error)> tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, bool Allowed, string Reason)> decisions = new(StringComparer.Ordinal);
@@ -28,9 +33,14 @@ internal sealed class AccessReviews(IKubernetes client, TimeProvider time, IOpti
     {
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
         var now = time.GetUtcNow();
-        if (tokens.TryGetValue(key, out var known) && now - known.At < TokensFor)
+        if (tokens.TryGetValue(key, out var known) && now - known.At < (known.User is null ? RejectedTokensFor : TokensFor))
         {
             return (known.User, known.Error);
+        }
+
+        if (!newTokens.TryTake())
+        {
+            throw new TokenReviewsThrottledException();
         }
 
         var review = await client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = token } }, cancellationToken: cancellationToken);
@@ -87,6 +97,9 @@ internal sealed class AccessReviews(IKubernetes client, TimeProvider time, IOpti
         }
     }
 
+    /// <summary>The client should come back: 429 with Retry-After in both APIs.</summary>
+    public const int ThrottledRetryAfterSeconds = 1;
+
     /// <summary>The API server could not be asked: not a decision, the client should retry.</summary>
     public static bool IsUnavailable(Exception e, CancellationToken cancellationToken) => !cancellationToken.IsCancellationRequested
         && e is HttpRequestException or TaskCanceledException or k8s.Autorest.HttpOperationException { Response.StatusCode: >= System.Net.HttpStatusCode.InternalServerError };
@@ -95,4 +108,36 @@ internal sealed class AccessReviews(IKubernetes client, TimeProvider time, IOpti
     public static string Refusal(UserInfo user, ResourceAccess access, string reason) =>
         $"{access.Resource}{(access.Group.Length > 0 ? $".{access.Group}" : string.Empty)}{(access.Name is null ? string.Empty : $" \"{access.Name}\"")} is forbidden: User \"{user.Name}\" cannot {access.Verb} resource \"{access.Resource}\" in API group \"{access.Group}\""
         + (access.Namespace is null ? " at the cluster scope" : $" in the namespace \"{access.Namespace}\"") + (reason.Length > 0 ? $": {reason}" : string.Empty);
+}
+
+/// <summary>More new tokens arrived than may be reviewed now: not a decision, the client should retry.</summary>
+internal sealed class TokenReviewsThrottledException() : Exception("too many new bearer tokens to review right now; retry later");
+
+/// <summary>
+/// <paramref name="perSecond"/> takes a second, up to twice that at once; refilled from the clock on each
+/// take, so nothing runs in the background.
+/// </summary>
+internal sealed class TokenBucket(int perSecond, TimeProvider time)
+{
+    private readonly Lock gate = new();
+    private readonly double capacity = Math.Max(1, perSecond * 2);
+    private double tokens = Math.Max(1, perSecond * 2);
+    private long refilledAt = time.GetTimestamp();
+
+    public bool TryTake()
+    {
+        lock (gate)
+        {
+            var now = time.GetTimestamp();
+            tokens = Math.Min(capacity, tokens + (time.GetElapsedTime(refilledAt, now).TotalSeconds * perSecond));
+            refilledAt = now;
+            if (tokens < 1)
+            {
+                return false;
+            }
+
+            tokens--;
+            return true;
+        }
+    }
 }

@@ -77,6 +77,12 @@ internal static class AgentTypeApi
                 (user, problem) = (null, "neither a front-proxy client certificate nor a bearer token");
             }
         }
+        catch (TokenReviewsThrottledException e)
+        {
+            services.GetRequiredService<ReadApiLogs>().Throttled();
+            http.Response.Headers.RetryAfter = AccessReviews.ThrottledRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return AgentTypeObjects.Status(429, "TooManyRequests", e.Message);
+        }
         catch (Exception e) when (AccessReviews.IsUnavailable(e, ct))
         {
             return Unavailable(http, e);
@@ -84,7 +90,8 @@ internal static class AgentTypeApi
 
         if (user is null || user.IsAnonymous)
         {
-            Log.AgentTypeRequestRefused(Logger(http), http.Request.Method, http.Request.Path, problem ?? "anonymous");
+            // Anybody who can connect can cause this line: it is sampled, with a count.
+            services.GetRequiredService<ReadApiLogs>().Refused(http.Request.Method, http.Request.Path, problem ?? "anonymous");
             return AgentTypeObjects.Status(401, "Unauthorized", "Unauthorized");
         }
 
@@ -97,7 +104,7 @@ internal static class AgentTypeApi
         var user = (UserInfo)http.Items[UserKey]!;
         try
         {
-            var (allowed, reason) = await http.RequestServices.GetRequiredService<AccessReviews>().AuthorizeAsync(user, access, http.RequestAborted);
+            var (allowed, reason) = await http.RequestServices.GetRequiredService<CatalogVisibility>().AuthorizeAsync(user, access, http.RequestAborted);
             return allowed ? null : AgentTypeObjects.Status(403, "Forbidden", AccessReviews.Refusal(user, access, reason), access.Name);
         }
         catch (Exception e) when (AccessReviews.IsUnavailable(e, http.RequestAborted))
@@ -132,9 +139,9 @@ internal static class AgentTypeApi
         var table = WantsTable(http, out var include);
         if (watch)
         {
-            var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http));
-            return new AgentTypeWatch(request, cache, services.GetRequiredService<WatcherCount>(), services.GetRequiredService<IOptions<OperatorOptions>>().Value,
-                services.GetRequiredService<TimeProvider>());
+            var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http), @namespace);
+            return new AgentTypeWatch(request, cache, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
+                services.GetRequiredService<IOptions<OperatorOptions>>().Value, services.GetRequiredService<TimeProvider>());
         }
 
         var (version, items) = cache.Snapshot();
@@ -177,8 +184,7 @@ internal static class AgentTypeApi
         return (refused, cache, storeNamespace);
     }
 
-    private static ResourceAccess Access(string verb, string? @namespace, string? name) =>
-        new(AgentTypeObjects.Group, AgentTypeObjects.Resource, verb, @namespace, name, AgentTypeObjects.Version);
+    private static ResourceAccess Access(string verb, string? @namespace, string? name) => CatalogVisibility.Rule(verb, @namespace, name);
 
     /// <summary>The same filter code as the HTTP catalog API, plus the namespace of the path and field selectors.</summary>
     private static bool TryFilter(HttpContext http, string? @namespace, string storeNamespace, [NotNullWhen(true)] out CatalogFilter? filter, [NotNullWhen(false)] out string? error)
@@ -213,8 +219,11 @@ internal static class AgentTypeApi
         return http.Request.Headers.Accept.Any(a => a is not null && a.Contains("as=Table", StringComparison.Ordinal) && a.Contains("g=meta.k8s.io", StringComparison.Ordinal));
     }
 
+    /// <summary>The client's timeoutSeconds, at most the longest watch this API serves (any number parses; none overflows a timer).</summary>
     private static TimeSpan? TimeoutSeconds(HttpContext http) =>
-        int.TryParse(Query(http, "timeoutSeconds"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s) : null;
+        long.TryParse(Query(http, "timeoutSeconds"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
+            ? TimeSpan.FromSeconds(Math.Min(s, (long)AgentTypeWatch.MaxTimeout.TotalSeconds))
+            : null;
 
     private static bool Flag(HttpContext http, string name) => Query(http, name) is "1" or "true" or "True";
 

@@ -7,7 +7,7 @@ using AgentLens.Operator.Hosting;
 namespace AgentLens.Operator.Api;
 
 /// <summary>What a watch of AgentTypes asked for.</summary>
-internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace, bool Table, AgentTypeObjects.RowObject Include, bool Bookmarks, string? ResourceVersion, TimeSpan? Timeout);
+internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace, bool Table, AgentTypeObjects.RowObject Include, bool Bookmarks, string? ResourceVersion, TimeSpan? Timeout, string? Namespace = null);
 
 /// <summary>
 /// A Kubernetes watch of AgentTypes: newline-delimited <c>{"type":…,"object":…}</c> events. Without a
@@ -17,28 +17,31 @@ internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace,
 /// Events are classified by the watcher's filter as the SSE stream classifies them (an entry entering the
 /// filter is ADDED, one leaving it DELETED); BOOKMARKs carry the latest version when the client allows them.
 /// </summary>
-internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, WatcherCount watchers, OperatorOptions options, TimeProvider time) : IResult
+internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, WatchAdmission watchers, string user, OperatorOptions options, TimeProvider time) : IResult
 {
     private const int FlushBytes = 32 * 1024;
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMinutes(30);
     private bool columnsSent;
 
+    /// <summary>The longest watch: a client's timeoutSeconds beyond it is cut to it.</summary>
+    public static TimeSpan MaxTimeout { get; } = MinTimeout * 2;
+
     public async Task ExecuteAsync(HttpContext http)
     {
-        if (!watchers.TryEnter(options.Api.MaxWatchers))
+        // A watch of one namespace holds a slot of that namespace's share; one of all namespaces was
+        // authorized at the cluster scope and may use the reserve.
+        var admission = watchers.TryEnter(user, request.Namespace is { } ns ? [ns] : null);
+        if (admission.Lease is null)
         {
-            http.Response.Headers.RetryAfter = "1";
-            await AgentTypeObjects.Status(429, "TooManyRequests", $"the watcher limit ({options.Api.MaxWatchers}) is reached; retry later").ExecuteAsync(http);
+            http.RequestServices.GetRequiredService<ReadApiLogs>().WatchRefused(admission.Refusal!);
+            http.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await AgentTypeObjects.Status(429, "TooManyRequests", admission.Refusal!).ExecuteAsync(http);
             return;
         }
 
-        try
+        using (admission.Lease)
         {
             await StreamAsync(http);
-        }
-        finally
-        {
-            watchers.Exit();
         }
     }
 

@@ -19,6 +19,15 @@ internal sealed class AggregatedApiOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "apiServer authorizationCacheTtl must be between 0 and 10m")]
     public TimeSpan AuthorizationCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// TLS handshakes at once on the port (others wait their turn): handshakes need no authentication and
+    /// cost CPU, so a crowd of them must not starve the probes. 0: half the cores, at least one.
+    /// </summary>
+    [Range(0, 1024, ErrorMessage = "apiServer maxConcurrentHandshakes must be between 0 and 1024")]
+    public int MaxConcurrentHandshakes { get; set; }
+
+    public int EffectiveMaxConcurrentHandshakes => MaxConcurrentHandshakes > 0 ? MaxConcurrentHandshakes : Math.Max(1, Environment.ProcessorCount / 2);
+
     /// <summary>Interval of BOOKMARK events on watches that allow them.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "apiServer bookmarkInterval must be between 100ms and 10m")]
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -33,11 +33,15 @@ internal static class CatalogApi
             ? new OpenApiAccess()
             : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));
         builder.Services.AddSingleton<AccessReviews>();
+        builder.Services.AddSingleton(sp => new CatalogVisibility(sp.GetRequiredService<AccessReviews>(), sp.GetRequiredService<StoreNamespace>(),
+            sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Namespaces));
+        builder.Services.AddSingleton<ReadApiLogs>();
+        // One admission for the watches of both APIs (the SSE stream and the AgentType watch).
         builder.Services.AddSingleton(sp =>
         {
-            var count = new WatcherCount();
-            sp.GetRequiredService<Metrics>().ObserveWatchers(() => count.Open);
-            return count;
+            var admission = new WatchAdmission(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Shares());
+            sp.GetRequiredService<Metrics>().ObserveWatchers(() => admission.Open);
+            return admission;
         });
     }
 
@@ -59,7 +63,7 @@ internal static class CatalogApi
         api.MapGet("/{name}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, CatalogCache cache)
+    private static async Task<IResult> ListAsync(HttpContext http, CatalogCache cache, StoreNamespace store)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -71,6 +75,7 @@ internal static class CatalogApi
             return Error(400, error);
         }
 
+        filter = Reader(http).Visibility.Narrow(filter, store.Name);
         var (version, items) = cache.Snapshot();
         return Json(w =>
         {
@@ -85,18 +90,19 @@ internal static class CatalogApi
         });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, CatalogCache cache, string name)
+    private static async Task<IResult> GetAsync(HttpContext http, CatalogCache cache, StoreNamespace store, string name)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
             return notSynced;
         }
 
+        // An entry the caller may not see is answered as one that does not exist: its name tells nothing.
         var item = cache.Get(name);
-        return item is null ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(CatalogStream.ItemBytes(item), "application/json");
+        return item is null || !Reader(http).Visibility.Sees(item, store.Name) ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(CatalogStream.ItemBytes(item), "application/json");
     }
 
-    private static async Task WatchAsync(HttpContext http, CatalogCache cache, WatcherCount watchers, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    private static async Task WatchAsync(HttpContext http, CatalogCache cache, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         var api = options.Value.Api;
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
@@ -111,24 +117,27 @@ internal static class CatalogApi
             return;
         }
 
-        if (!watchers.TryEnter(api.MaxWatchers))
+        var reader = Reader(http);
+        filter = reader.Visibility.Narrow(filter, store.Name);
+        var admission = watchers.TryEnter(reader.User?.Name, reader.Visibility.Namespaces);
+        if (admission.Lease is null)
         {
-            await Error(503, $"the watcher limit ({api.MaxWatchers}) is reached; retry later").ExecuteAsync(http);
+            logs.WatchRefused(admission.Refusal!);
+            http.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await Error(429, admission.Refusal!).ExecuteAsync(http);
             return;
         }
 
-        try
+        using (admission.Lease)
         {
             var lastEventId = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? Query(http, "lastEventId");
             var start = cache.Subscribe(lastEventId);
             using var subscriber = start.Subscriber;
             await CatalogStream.StreamAsync(http, cache, subscriber, start, filter, api.Heartbeat, time, loggers.CreateLogger("AgentLens.Operator.CatalogApi"), api.WatcherBuffer);
         }
-        finally
-        {
-            watchers.Exit();
-        }
     }
+
+    private static CatalogReader Reader(HttpContext http) => http.Items[CatalogReader.Key] as CatalogReader ?? CatalogReader.Open;
 
     private static string JsonText(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(CatalogStream.JsonBytes(write));
 
@@ -148,6 +157,7 @@ internal static class CatalogApi
                 401 => "Unauthorized",
                 403 => "Forbidden",
                 404 => "NotFound",
+                429 => "TooManyRequests",
                 503 => "ServiceUnavailable",
                 _ => "InternalError",
             });
@@ -162,28 +172,16 @@ internal static class CatalogApi
         http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;
 }
 
-/// <summary>Counts open watch streams against the cap.</summary>
-internal sealed class WatcherCount
+/// <summary>Who reads, and what of the catalog they see; kept in the request's items by the authenticator.</summary>
+internal sealed record CatalogReader(UserInfo? User, Visibility Visibility)
 {
-    private int open;
+    public const string Key = "agentlens.reader";
 
-    public int Open => Volatile.Read(ref open);
-
-    public bool TryEnter(int max)
-    {
-        if (Interlocked.Increment(ref open) <= max)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref open);
-        return false;
-    }
-
-    public void Exit() => Interlocked.Decrement(ref open);
+    /// <summary><c>--api-auth none</c>: nobody in particular, everything.</summary>
+    public static CatalogReader Open { get; } = new(null, Visibility.All);
 }
 
-/// <summary>Decides whether a caller may read the catalog; null means yes, else the error to answer.</summary>
+/// <summary>Decides whether a caller may read the catalog, and what of it; null means yes, else the error to answer.</summary>
 internal interface IApiAuthenticator
 {
     Task<IResult?> CheckAsync(HttpContext http, CancellationToken cancellationToken);
@@ -195,11 +193,11 @@ internal sealed class OpenApiAccess : IApiAuthenticator
 }
 
 /// <summary>
-/// The same people who could read the catalog with kubectl: a bearer token the API server accepts
-/// (TokenReview) whose user may list ConfigMaps in the store namespace (SubjectAccessReview), both through
-/// <see cref="AccessReviews"/>, which remembers them briefly.
+/// A bearer token the API server accepts (TokenReview), and the one visibility rule of every reader API
+/// (<see cref="CatalogVisibility"/>): the entries of the namespaces where the user may list
+/// agenttypes.agentlens.io. A user who may see nothing of what was asked is refused (403).
 /// </summary>
-internal sealed class KubernetesApiAccess(AccessReviews reviews, StoreNamespace storeNamespace, ILogger<KubernetesApiAccess> logger) : IApiAuthenticator
+internal sealed class KubernetesApiAccess(AccessReviews reviews, CatalogVisibility visibility, ReadApiLogs logs, ILogger<KubernetesApiAccess> logger) : IApiAuthenticator
 {
     public async Task<IResult?> CheckAsync(HttpContext http, CancellationToken cancellationToken)
     {
@@ -217,8 +215,29 @@ internal sealed class KubernetesApiAccess(AccessReviews reviews, StoreNamespace 
                 return CatalogApi.Error(401, error!);
             }
 
-            var (allowed, _) = await reviews.AuthorizeAsync(user, new ResourceAccess(string.Empty, "configmaps", "list", storeNamespace.Name), cancellationToken);
-            return allowed ? null : CatalogApi.Error(403, $"{user.Name} may not list configmaps in namespace {storeNamespace.Name}, so may not read the catalog");
+            // Visibility is decided over the namespaces the catalog holds entries in: it has to be loaded.
+            var cache = http.RequestServices.GetRequiredService<CatalogCache>();
+            if (!await cache.WaitSyncedAsync(cancellationToken))
+            {
+                return CatalogApi.Error(503, CatalogCache.NotSyncedMessage);
+            }
+
+            var requested = http.Request.Query.TryGetValue("namespace", out var ns) && !string.IsNullOrEmpty(ns.FirstOrDefault()) ? ns.FirstOrDefault() : null;
+            var seen = await visibility.ResolveAsync(user, cache, requested, cancellationToken);
+            if (seen.IsNothing)
+            {
+                return CatalogApi.Error(403, AccessReviews.Refusal(user, CatalogVisibility.Rule("list", requested), string.Empty)
+                    + (requested is null ? ", nor in any namespace of the catalog" : string.Empty));
+            }
+
+            http.Items[CatalogReader.Key] = new CatalogReader(user, seen);
+            return null;
+        }
+        catch (TokenReviewsThrottledException e)
+        {
+            logs.Throttled();
+            http.Response.Headers.RetryAfter = AccessReviews.ThrottledRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return CatalogApi.Error(429, e.Message);
         }
         catch (Exception e) when (AccessReviews.IsUnavailable(e, cancellationToken))
         {

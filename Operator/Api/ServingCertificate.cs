@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -7,6 +8,8 @@ namespace AgentLens.Operator.Api;
 /// The AgentType API's TLS certificate: the PEM pair from the options, looked at again every minute so a
 /// renewed Secret (cert-manager, a chart upgrade) is served without a restart — or, when none is given, a
 /// self-signed one made at start-up, which an APIService can only use with <c>insecureSkipTLSVerify</c>.
+/// The TLS context (the certificate with its chain, built once) is made once per certificate and handed to
+/// every handshake: built per handshake, it cost milliseconds of CPU each, to anybody who connects.
 /// </summary>
 internal sealed class ServingCertificate
 {
@@ -17,6 +20,8 @@ internal sealed class ServingCertificate
     private readonly ILogger logger;
     private readonly Lock gate = new();
     private X509Certificate2 current;
+    private SslStreamCertificateContext context;
+    private int contextsBuilt;
     private DateTime loadedWrite;
     private DateTimeOffset checkedAt;
 
@@ -30,10 +35,11 @@ internal sealed class ServingCertificate
         {
             IsSelfSigned = true;
             current = SelfSigned(time.GetUtcNow());
+            context = Build(current, []);
         }
         else
         {
-            current = Load(certFile, keyFile);
+            (current, context) = Load(certFile, keyFile);
             loadedWrite = LastWrite();
         }
 
@@ -42,46 +48,81 @@ internal sealed class ServingCertificate
 
     public bool IsSelfSigned { get; }
 
-    /// <summary>The certificate to present now (Kestrel asks on every handshake).</summary>
+    /// <summary>How many TLS contexts were built: one per certificate loaded.</summary>
+    public int ContextsBuilt => Volatile.Read(ref contextsBuilt);
+
+    /// <summary>The TLS context to present now, shared by every handshake until the certificate changes.</summary>
+    public SslStreamCertificateContext Context
+    {
+        get
+        {
+            Refresh();
+            return Volatile.Read(ref context);
+        }
+    }
+
+    /// <summary>The certificate presented now.</summary>
     public X509Certificate2 Current
     {
         get
         {
-            if (certFile is null || keyFile is null || time.GetUtcNow() - checkedAt < CheckEvery)
+            Refresh();
+            return Volatile.Read(ref current);
+        }
+    }
+
+    private void Refresh()
+    {
+        if (certFile is null || keyFile is null || time.GetUtcNow() - checkedAt < CheckEvery)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            if (time.GetUtcNow() - checkedAt < CheckEvery)
             {
-                return current;
+                return;
             }
 
-            lock (gate)
+            checkedAt = time.GetUtcNow();
+            try
             {
-                checkedAt = time.GetUtcNow();
-                try
+                var written = LastWrite();
+                if (written != loadedWrite)
                 {
-                    var written = LastWrite();
-                    if (written != loadedWrite)
-                    {
-                        current = Load(certFile, keyFile);
-                        loadedWrite = written;
-                    }
+                    var (certificate, built) = Load(certFile, keyFile);
+                    Volatile.Write(ref context, built);
+                    Volatile.Write(ref current, certificate);
+                    loadedWrite = written;
                 }
-                catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException)
-                {
-                    // A Secret being rewritten can be read half-done; the next look gets the whole pair.
-                    Log.ServingCertificateReloadFailed(logger, e.Message);
-                }
-
-                return current;
+            }
+            catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException)
+            {
+                // A Secret being rewritten can be read half-done; the next look gets the whole pair.
+                Log.ServingCertificateReloadFailed(logger, e.Message);
             }
         }
     }
 
     private DateTime LastWrite() => new[] { File.GetLastWriteTimeUtc(certFile!), File.GetLastWriteTimeUtc(keyFile!) }.Max();
 
-    private static X509Certificate2 Load(string certFile, string keyFile)
+    private (X509Certificate2 Certificate, SslStreamCertificateContext Context) Load(string certFile, string keyFile)
     {
         using var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
         // Re-imported so that the private key is usable by SslStream on every platform.
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        // The chain that follows the leaf in the file is sent with it.
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certFile);
+        return (certificate, Build(certificate, [.. all.Where(c => c.Thumbprint != certificate.Thumbprint)]));
+    }
+
+    private SslStreamCertificateContext Build(X509Certificate2 certificate, X509Certificate2[] chain)
+    {
+        Interlocked.Increment(ref contextsBuilt);
+        // offline: no revocation or AIA fetches for our own chain; it is what the file holds.
+        return SslStreamCertificateContext.Create(certificate, [.. chain], offline: true);
     }
 
     private static X509Certificate2 SelfSigned(DateTimeOffset now)

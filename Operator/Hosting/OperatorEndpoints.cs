@@ -1,7 +1,6 @@
 using System.Net;
 using AgentLens.Operator.Api;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -50,20 +49,16 @@ internal static class OperatorEndpoints
 
             if (apiServer != "0" && !once)
             {
-                // TLS for the aggregation layer. A client certificate is asked for but not judged here: the
-                // front-proxy CA is the cluster's, read by FrontProxyAuthentication, not the system trust store.
-                var certificate = kestrel.ApplicationServices.GetRequiredService<ServingCertificate>();
+                // TLS for the aggregation layer, its handshakes bounded (see TlsHandshakes).
+                var services = kestrel.ApplicationServices;
+                var certificate = services.GetRequiredService<ServingCertificate>();
                 if (certificate.IsSelfSigned)
                 {
-                    Log.SelfSignedServingCertificate(kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator.AgentTypeApi"), apiServer);
+                    Log.SelfSignedServingCertificate(services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator.AgentTypeApi"), apiServer);
                 }
 
-                Listen(kestrel, apiServer, AgentTypeApi.Listener, new HttpsConnectionAdapterOptions
-                {
-                    ServerCertificateSelector = (_, _) => certificate.Current,
-                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
-                    ClientCertificateValidation = (_, _, _) => true,
-                });
+                var handshakes = services.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer.EffectiveMaxConcurrentHandshakes;
+                Listen(kestrel, apiServer, AgentTypeApi.Listener, listen => listen.UseAgentTypeTls(certificate, handshakes, services.GetRequiredService<TimeProvider>()));
             }
         });
         builder.WebHost.UseKestrelHttpsConfiguration();
@@ -96,7 +91,7 @@ internal static class OperatorEndpoints
     public static bool On(HttpContext context, string listener) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ListenerKey, out var tag) == true && (string?)tag == listener;
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string address, string listener, HttpsConnectionAdapterOptions? https = null)
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string address, string listener, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? tls = null)
     {
         var colon = address.LastIndexOf(':');
         var host = colon < 0 ? string.Empty : address[..colon].Trim('[', ']');
@@ -120,10 +115,7 @@ internal static class OperatorEndpoints
                 connection.Items[ListenerKey] = listener;
                 return next(connection);
             });
-            if (https is not null)
-            {
-                listenOptions.UseHttps(https);
-            }
+            tls?.Invoke(listenOptions);
         });
     }
 }

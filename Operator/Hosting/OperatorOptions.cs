@@ -121,6 +121,24 @@ internal sealed class ApiOptions
     [Range(1, 100_000, ErrorMessage = "api maxWatchers must be between 1 and 100000")]
     public int MaxWatchers { get; set; } = 1000;
 
+    /// <summary>The share of <see cref="MaxWatchers"/> one user may hold (both APIs together).</summary>
+    [Range(0.001, 1.0, ErrorMessage = "api watchersPerUser must be a fraction between 0.001 and 1")]
+    public double WatchersPerUser { get; set; } = 0.1;
+
+    /// <summary>The share of <see cref="MaxWatchers"/> the watchers of one namespace may hold together.</summary>
+    [Range(0.001, 1.0, ErrorMessage = "api watchersPerNamespace must be a fraction between 0.001 and 1")]
+    public double WatchersPerNamespace { get; set; } = 0.25;
+
+    /// <summary>The share of <see cref="MaxWatchers"/> kept for readers who may list agenttypes cluster-wide.</summary>
+    [Range(0.0, 0.9, ErrorMessage = "api watcherReserve must be a fraction between 0 and 0.9")]
+    public double WatcherReserve { get; set; } = 0.1;
+
+    /// <summary>TokenReviews of tokens not seen before, per second (twice that in a burst), for both APIs.</summary>
+    [Range(1, 10_000, ErrorMessage = "api tokenReviewsPerSecond must be between 1 and 10000")]
+    public int TokenReviewsPerSecond { get; set; } = 10;
+
+    public WatchShares Shares() => new(MaxWatchers, WatchersPerUser, WatchersPerNamespace, WatcherReserve);
+
     /// <summary>Events a watcher may fall behind by before it is cut off (it can resume).</summary>
     [Range(16, 1_000_000, ErrorMessage = "api watcherBuffer must be between 16 and 1000000")]
     public int WatcherBuffer { get; set; } = 1024;
@@ -266,6 +284,10 @@ internal static class OperatorOptionsRegistration
         ("--api-bind-address", new("AgentLens:Api:BindAddress", FlagKind.Value, "where the catalog API is served (0: off)")),
         ("--api-auth", new("AgentLens:Api:Auth", FlagKind.Value, "kubernetes (TokenReview + SubjectAccessReview) or none")),
         ("--api-max-watchers", new("AgentLens:Api:MaxWatchers", FlagKind.Value, "open watch streams at most")),
+        ("--api-watchers-per-user", new("AgentLens:Api:WatchersPerUser", FlagKind.Value, "share of --api-max-watchers one user may hold (0.1)")),
+        ("--api-watchers-per-namespace", new("AgentLens:Api:WatchersPerNamespace", FlagKind.Value, "share of --api-max-watchers one namespace's watchers may hold (0.25)")),
+        ("--api-watcher-reserve", new("AgentLens:Api:WatcherReserve", FlagKind.Value, "share of --api-max-watchers kept for cluster-wide readers (0.1)")),
+        ("--api-token-reviews-per-second", new("AgentLens:Api:TokenReviewsPerSecond", FlagKind.Value, "TokenReviews of new bearer tokens per second, both APIs")),
         ("--api-heartbeat", new("AgentLens:Api:Heartbeat", FlagKind.Value, "interval of watch heartbeats")),
         ("--api-history-size", new("AgentLens:Api:HistorySize", FlagKind.Value, "past events kept for resuming a watch")),
         ("--api-history-age", new("AgentLens:Api:HistoryAge", FlagKind.Value, "age of the oldest event kept for resuming a watch")),
@@ -275,6 +297,7 @@ internal static class OperatorOptionsRegistration
         ("--apiserver-bind-address", new("AgentLens:ApiServer:BindAddress", FlagKind.Value, "TLS port of the AgentType API for the aggregation layer (0: off)")),
         ("--apiserver-cert-file", new("AgentLens:ApiServer:CertFile", FlagKind.Value, "PEM serving certificate of that port (empty: self-signed)")),
         ("--apiserver-key-file", new("AgentLens:ApiServer:KeyFile", FlagKind.Value, "PEM private key of the serving certificate")),
+        ("--apiserver-max-handshakes", new("AgentLens:ApiServer:MaxConcurrentHandshakes", FlagKind.Value, "TLS handshakes at once on that port (0: half the cores, at least one)")),
         ("--apiserver-authorization-cache-ttl", new("AgentLens:ApiServer:AuthorizationCacheTtl", FlagKind.Value, "how long a SubjectAccessReview decision is reused")),
     ];
 
