@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
@@ -77,6 +78,27 @@ public sealed class McpIntrospectionTests
             c.AgentBudget = TimeSpan.FromSeconds(3);
         });
 
+        long closeTimeouts = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "agentlens_mcp_session_close_failures")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "reason", Value: "timeout" })
+                {
+                    Interlocked.Add(ref closeTimeouts, value);
+                }
+            }
+        });
+        listener.Start();
+
         // The bound only stops a hung test: before the fix the session close waited for ever.
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -86,5 +108,6 @@ public sealed class McpIntrospectionTests
         Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2025-11-25"));
         Assert.That(fetched.IntrospectionFailure, Is.Null, "a session close that never ends is not the agent's failure");
         Assert.That(deletes.Value, Is.EqualTo(1), "the session was closed (and the close went unanswered)");
+        Assert.That(Interlocked.Read(ref closeTimeouts), Is.EqualTo(1), "the close that never ended is counted");
     }
 }

@@ -121,6 +121,8 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         {
             if (opened is not null)
             {
+                // The bound starts before the DELETE does, so a close that hangs ends here first and is counted,
+                // whether or not the SDK would report the DELETE's own cancellation.
                 await CloseAsync(opened, Within(timeout, cancellationToken));
             }
 
