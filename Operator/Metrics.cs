@@ -74,6 +74,7 @@ internal sealed class Metrics
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
+        CreateStragglerMetrics(meter);
     }
 
     public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
@@ -169,4 +170,18 @@ internal sealed class Metrics
 
     private static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    // #25: crawl stragglers
+    private Counter<long> crawlAbandoned = null!;
+    private Counter<long> mcpSessionCloseFailures = null!;
+
+    private void CreateStragglerMetrics(Meter meter)
+    {
+        crawlAbandoned = meter.CreateCounter<long>("agentlens_crawl_abandoned", description: "Agents still being crawled when the cycle budget ended: not waited for, deferred to the next cycle, by protocol.");
+        mcpSessionCloseFailures = meter.CreateCounter<long>("agentlens_mcp_session_close_failures", description: "MCP sessions whose close (DELETE) failed or did not end within the agent's timeout, by reason (timeout, error); what the server listed is kept.");
+    }
+
+    public void CrawlAbandoned(Protocol protocol) => crawlAbandoned.Add(1, new KeyValuePair<string, object?>("protocol", protocol.ToWire()));
+
+    public void McpSessionCloseFailed(string reason) => mcpSessionCloseFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Tests.TestBed;
@@ -63,5 +65,49 @@ public sealed class McpIntrospectionTests
         Assert.That(mcp.Skip(2).Select(r => r.Header("MCP-Protocol-Version")), Is.All.EqualTo("2025-03-26"));
         Assert.That(mcp.Any(r => r.Body.Contains("resources/list", StringComparison.Ordinal)), Is.False, "resources were not declared");
         Assert.That(mcp.Last().Method, Is.EqualTo("DELETE"));
+    }
+
+    [Test]
+    public async Task Introspection_WhoseSessionCloseIsNeverAnswered_EndsWithinTheAgentBudget_WithItsTools()
+    {
+        var deletes = new StrongBox<int>();
+        await using var server = ScriptedMcp.HungSessionClose("""[{"name":"kept","inputSchema":{"type":"object"}}]""", deletes);
+        using var harness = new CrawlerHarness(c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(1);
+            c.AgentBudget = TimeSpan.FromSeconds(3);
+        });
+
+        long closeTimeouts = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "agentlens_mcp_session_close_failures")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "reason", Value: "timeout" })
+                {
+                    Interlocked.Add(ref closeTimeouts, value);
+                }
+            }
+        });
+        listener.Start();
+
+        // The bound only stops a hung test: before the fix the session close waited for ever.
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        Assert.That(fetched!.Card.Capabilities.Select(c => c.Name), Is.EqualTo(new[] { "kept" }), "tools/list was answered: the data is complete");
+        Assert.That(fetched.Card.ProtocolVersion, Is.EqualTo("2025-11-25"));
+        Assert.That(fetched.IntrospectionFailure, Is.Null, "a session close that never ends is not the agent's failure");
+        Assert.That(deletes.Value, Is.EqualTo(1), "the session was closed (and the close went unanswered)");
+        Assert.That(Interlocked.Read(ref closeTimeouts), Is.EqualTo(1), "the close that never ended is counted");
     }
 }

@@ -1,3 +1,4 @@
+using AgentLens.Operator.Tests.Security;
 using AgentLens.Operator.Tests.TestBed;
 
 namespace AgentLens.Operator.Tests.Hosting;
@@ -65,5 +66,31 @@ public sealed class OperatorProcessTests
         {
             File.Delete(sources);
         }
+    }
+
+    [Test]
+    public async Task Once_WithAnMcpServerThatNeverAnswersItsSessionClose_EndsWithinTheCycleBudget_AndWritesTheOtherNamespace()
+    {
+        var cp = await ControlPlane.SharedAsync();
+        var store = await TestNamespaces.CreateAsync(cp.Client, "once-store");
+        var hostile = await TestNamespaces.CreateAsync(cp.Client, "once-hostile");
+        var neighbour = await TestNamespaces.CreateAsync(cp.Client, "once-neighbour");
+        await using var hung = ScriptedMcp.HungSessionClose("""[{"name":"hung-tool","inputSchema":{"type":"object"}}]""");
+        await using var agent = new SwitchableAgent("Neighbour", "s");
+        await Tenant.AnnounceAsync(cp.Client, hostile, "hung", "127.0.0.1", hung.Port, new() { ["agentlens.io/type"] = "mcp" });
+        await Tenant.AnnounceAsync(cp.Client, neighbour, "fresh", "127.0.0.1", new Uri(agent.BaseUrl).Port);
+
+        // The cycle budget is 5s; the bound (start-up, the cycle and its writes, several times over) only stops
+        // a hung run: before the fix it never ended.
+        var result = await OperatorProcess.RunWithinAsync(TimeSpan.FromSeconds(60), "--once", "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store,
+            "--namespaces", $"{hostile},{neighbour}", "--crawl-allow-cidrs", "127.0.0.1/32",
+            "--crawl-timeout", "1s", "--crawl-agent-budget", "3s", "--crawl-cycle-budget", "5s");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError + result.StandardOutput);
+        var entries = (await cp.Client.CoreV1.ListNamespacedConfigMapAsync(store, labelSelector: "agentlens.io/catalog=entry")).Items;
+        var written = string.Join("\n", entries.SelectMany(e => e.Data?.Values ?? []));
+        Assert.That(entries, Has.Count.EqualTo(2), written);
+        Assert.That(written, Does.Contain("Neighbour"), "the other namespace's new agent is written in the same run");
+        Assert.That(written, Does.Contain("hung-tool"), "the hostile server did list its tools; only its session close hung");
     }
 }

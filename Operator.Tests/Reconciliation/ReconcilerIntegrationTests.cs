@@ -1,6 +1,8 @@
 using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Tests.TestBed;
+using Moq;
 
 namespace AgentLens.Operator.Tests.Reconciliation;
 
@@ -261,5 +263,42 @@ public sealed class ReconcilerIntegrationTests
 
         var status = await cp.Client.CoreV1.ReadNamespacedConfigMapAsync(CatalogNames.StatusConfigMap, h.StoreNamespace);
         Assert.That(status.Data[CatalogNames.StatusKey], Does.Contain("\"result\":\"success\"").And.Contain("\"leader\":\"me\""));
+    }
+
+    [Test]
+    public async Task AgentStillInFlightWhenTheCycleBudgetEnds_KeepsItsEntryUntouched_AndTheOthersAreWritten()
+    {
+        await using var stuck = new SwitchableAgent("Stuck", "before");
+        await using var fresh = new SwitchableAgent("Fresh", "f");
+        // One step of the stuck agent's crawl ignores its token and never ends, once the test says so.
+        var hang = false;
+        var never = new TaskCompletionSource<SignatureVerdict>();
+        var verifier = new Mock<ISignatureVerifier>();
+        verifier.Setup(v => v.VerifyAsync(It.IsAny<ReadOnlyMemory<byte>>(), It.IsAny<DiscoveredAgent>(), It.IsAny<CancellationToken>()))
+            .Returns((ReadOnlyMemory<byte> _, DiscoveredAgent a, CancellationToken _) => Volatile.Read(ref hang) && a.Endpoint == AgentEndpoint.Normalize(stuck.BaseUrl)
+                ? never.Task
+                : Task.FromResult(new SignatureVerdict(ConditionStatus.False, SignatureVerdict.Unsigned, "unsigned")));
+        using var h = await ReconcilerHarness.CreateAsync(cp, o =>
+        {
+            o.Crawl.AgentBudget = TimeSpan.FromSeconds(1);
+            o.Crawl.CycleBudget = TimeSpan.FromSeconds(2);
+        }, crawlVerifier: verifier.Object);
+        await h.WriteStaticAsync(("stuck", stuck.BaseUrl));
+        await h.CycleAsync();
+        var before = await h.SingleAsync();
+        stuck.Serve("Stuck", "after");
+        await h.WriteStaticAsync(("stuck", stuck.BaseUrl), ("fresh", fresh.BaseUrl));
+        Volatile.Write(ref hang, true);
+
+        // The bound only stops a hung test: before the fix the cycle waited for the stuck agent for ever.
+        var report = await h.CycleAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        var entries = (await h.EntriesAsync()).Values.ToList();
+        var kept = entries.Single(e => e.Name == before.Name);
+        Assert.That(kept.ResourceVersion, Is.EqualTo(before.ResourceVersion), "the deferred agent's entry is not written");
+        Assert.That(Skills(kept), Is.EqualTo(new[] { "before" }));
+        Assert.That(entries.Where(e => e.Name != before.Name).Select(e => e.Entry!.Status.DisplayName), Is.EqualTo(new[] { "Fresh" }), "the other agent is written in the same cycle");
+        Assert.That(report.Counts.Created, Is.EqualTo(1));
+        never.SetResult(new SignatureVerdict(ConditionStatus.True, SignatureVerdict.Verified, "late"));
     }
 }

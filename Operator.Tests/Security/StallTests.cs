@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Tests.TestBed;
+using Moq;
 
 namespace AgentLens.Operator.Tests.Security;
 
@@ -93,5 +95,42 @@ public sealed class StallTests
         Assert.That(results.Count(r => r.Outcome is CrawlDeferred), Is.GreaterThanOrEqualTo(4));
         Assert.That(results.Count(r => r.Outcome is CrawlFailed), Is.InRange(1, 2));
         Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "six agents at 30s each would take minutes");
+    }
+
+    [Test]
+    public async Task AgentThatIgnoresEveryDeadline_IsAbandonedAtTheCycleBudget_AsDeferred_AndTheOthersAreDone()
+    {
+        await using var agent = new SwitchableAgent("fine", "s");
+        // A step of one agent's crawl that ignores its token and never ends: nothing inside the agent can stop it.
+        var never = new TaskCompletionSource<SignatureVerdict>();
+        var verifier = new Mock<ISignatureVerifier>();
+        verifier.Setup(v => v.VerifyAsync(It.IsAny<ReadOnlyMemory<byte>>(), It.IsAny<DiscoveredAgent>(), It.IsAny<CancellationToken>()))
+            .Returns((ReadOnlyMemory<byte> _, DiscoveredAgent a, CancellationToken _) => a.Endpoint.Contains("/hung", StringComparison.Ordinal)
+                ? never.Task
+                : Task.FromResult(new SignatureVerdict(ConditionStatus.False, SignatureVerdict.Unsigned, "unsigned")));
+        using var harness = new CrawlerHarness(c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(1);
+            c.AgentBudget = TimeSpan.FromSeconds(1);
+            c.CycleBudget = TimeSpan.FromSeconds(2);
+        }, verifier: verifier.Object);
+        var requests = new[] { "a", "hung", "b" }
+            .Select(name => new CrawlRequest(CrawlerHarness.Agent(Protocol.A2a, $"{agent.BaseUrl}/{name}", cardPath: $"/{name}/card.json")))
+            .ToList();
+        var reported = new ConcurrentBag<string>();
+
+        // The bound only stops a hung test: before the fix the crawl waited for the hung agent for ever.
+        var results = await harness.Crawler.CrawlAsync(requests, (r, _) =>
+        {
+            reported.Add(r.Agent.Endpoint);
+            return Task.CompletedTask;
+        }, CancellationToken.None).WaitAsync(Bound);
+
+        var byName = results.ToDictionary(r => r.Agent.Endpoint[(r.Agent.Endpoint.LastIndexOf('/') + 1)..], r => r.Outcome);
+        Assert.That(byName["hung"], Is.InstanceOf<CrawlDeferred>(), "its entry stays as it is");
+        Assert.That(byName["a"], Is.InstanceOf<CardFetched>());
+        Assert.That(byName["b"], Is.InstanceOf<CardFetched>());
+        Assert.That(reported.Select(e => e[(e.LastIndexOf('/') + 1)..]), Is.EquivalentTo(new[] { "a", "b" }), "nothing is reported for the abandoned agent");
+        never.SetResult(new SignatureVerdict(ConditionStatus.True, SignatureVerdict.Verified, "late"));
     }
 }

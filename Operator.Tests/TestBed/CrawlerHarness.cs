@@ -12,7 +12,8 @@ internal sealed class CrawlerHarness : IDisposable
     private readonly HttpClient http;
     private readonly HttpMessageHandler mcpHandler;
 
-    public CrawlerHarness(Action<CrawlOptions>? configure = null, TrustOptions? trust = null)
+    /// <param name="verifier">Instead of the operator's own: a test's stand-in for one that misbehaves.</param>
+    public CrawlerHarness(Action<CrawlOptions>? configure = null, TrustOptions? trust = null, ISignatureVerifier? verifier = null)
     {
         var options = new OperatorOptions();
         // Tests opt in to their loopback agents on 127.0.0.1; stand-ins for internal services (127.0.0.2+) stay denied.
@@ -23,7 +24,7 @@ internal sealed class CrawlerHarness : IDisposable
         var metrics = TestMeterFactory.NewMetrics();
         // As the operator wires it: A2A signatures checked against the trust options given (none: NoTrustRoots).
         Verifier = new SignatureVerifier(new TrustRoots(trust ?? new TrustOptions()), trust ?? new TrustOptions(), Fetcher, options.Crawl, metrics);
-        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), options.Crawl), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics, Verifier);
+        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), options.Crawl, metrics), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics, verifier ?? Verifier);
     }
 
     public HttpFetcher Fetcher { get; }

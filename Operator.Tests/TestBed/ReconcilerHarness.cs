@@ -1,4 +1,5 @@
 using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
 using AgentLens.Operator.Reconciliation;
@@ -16,7 +17,7 @@ internal sealed class ReconcilerHarness : IDisposable
 {
     private readonly CrawlerHarness crawler;
 
-    private ReconcilerHarness(ControlPlane cp, string storeNamespace, string servicesNamespace, IKubernetes client, Action<OperatorOptions>? configure)
+    private ReconcilerHarness(ControlPlane cp, string storeNamespace, string servicesNamespace, IKubernetes client, Action<OperatorOptions>? configure, ISignatureVerifier? crawlVerifier)
     {
         StoreNamespace = storeNamespace;
         ServicesNamespace = servicesNamespace;
@@ -29,7 +30,8 @@ internal sealed class ReconcilerHarness : IDisposable
             c.Timeout = TimeSpan.FromSeconds(2);
             c.AllowCidrs = Options.Crawl.AllowCidrs.Count > 0 ? Options.Crawl.AllowCidrs : c.AllowCidrs;
             c.AgentBudget = Options.Crawl.AgentBudget;
-        }, Options.Trust);
+            c.CycleBudget = Options.Crawl.CycleBudget;
+        }, Options.Trust, crawlVerifier);
         var metrics = Metrics = TestMeterFactory.NewMetrics();
         Reconciler = new Reconciler(
             Store,
@@ -56,11 +58,13 @@ internal sealed class ReconcilerHarness : IDisposable
     public ConfigMapCatalogStore Store { get; }
     public Reconciler Reconciler { get; }
 
-    public static async Task<ReconcilerHarness> CreateAsync(ControlPlane cp, Action<OperatorOptions>? configure = null, IKubernetes? client = null, string? storeNamespace = null, string? servicesNamespace = null)
+    /// <param name="crawlVerifier">What checks A2A cards' signatures during the crawl, instead of the real one.</param>
+    public static async Task<ReconcilerHarness> CreateAsync(ControlPlane cp, Action<OperatorOptions>? configure = null, IKubernetes? client = null, string? storeNamespace = null, string? servicesNamespace = null,
+        ISignatureVerifier? crawlVerifier = null)
     {
         storeNamespace ??= await TestNamespaces.CreateAsync(cp.Client, "catalog");
         servicesNamespace ??= await TestNamespaces.CreateAsync(cp.Client, "agents");
-        return new ReconcilerHarness(cp, storeNamespace, servicesNamespace, client ?? cp.Client, configure);
+        return new ReconcilerHarness(cp, storeNamespace, servicesNamespace, client ?? cp.Client, configure, crawlVerifier);
     }
 
     public Task<CycleReport> CycleAsync() => Reconciler.RunOnceAsync(CancellationToken.None);

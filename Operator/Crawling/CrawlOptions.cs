@@ -39,8 +39,9 @@ internal sealed class CrawlOptions
     public TimeSpan AgentBudget { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The crawl phase of a cycle ends by then: agents not yet crawled keep their entries as they are and are
-    /// crawled next cycle. Bounds the whole cycle, so /healthz never mistakes a slow agent for a stuck loop.
+    /// The crawl phase of a cycle ends by then: agents not yet crawled, and agents still being crawled (those
+    /// are cancelled and not waited for), keep their entries as they are and are crawled next cycle. Bounds the
+    /// whole cycle whatever an agent does, so /healthz never mistakes a slow agent for a stuck loop.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "crawl cycleBudget must be between 1s and 1h")]
     public TimeSpan CycleBudget { get; set; } = TimeSpan.FromMinutes(4);

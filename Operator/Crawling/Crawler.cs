@@ -39,9 +39,9 @@ internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, 
 /// agent rather than the sum of all of them. Each agent's failure is its own result; nothing throws out.
 /// Time is bounded three ways: each request by the agent's timeout (capped at <c>maxTimeout</c>), all of an
 /// agent's requests together by <c>agentBudget</c>, and the whole crawl by <c>cycleBudget</c> — agents still
-/// waiting then are <see cref="CrawlDeferred"/>, so one slow tenant can never hold the cycle.
+/// waiting or in flight then are <see cref="CrawlDeferred"/> and not waited for, so no tenant can hold the cycle.
 /// </summary>
-internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, CrawlOptions crawl, Metrics metrics,
+internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, CrawlOptions crawl, Metrics metrics,
     ISignatureVerifier? verifier = null) : ICrawler
 {
     private readonly Dictionary<Protocol, ICardParser> parserFor = parsers
@@ -49,81 +49,6 @@ internal sealed class Crawler(HttpFetcher fetcher, McpIntrospector introspector,
         .ToDictionary(x => x.protocol, x => x.p);
 
     public Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken) => CrawlAsync(requests, null, cancellationToken);
-
-    public async Task<IReadOnlyList<CrawlResult>> CrawlAsync(IReadOnlyList<CrawlRequest> requests, Func<CrawlResult, CancellationToken, Task>? onEach, CancellationToken cancellationToken)
-    {
-        using var inFlight = new SemaphoreSlim(crawl.ConcurrencyFor(requests.Count));
-        using var cycleBudget = new CancellationTokenSource(crawl.CycleBudget, time);
-        using var budgetOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cycleBudget.Token);
-        var perHost = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
-        try
-        {
-            // A slot, unless the crawl's budget runs out first: then the agent waits for the next cycle.
-            async Task<bool> EnterAsync(SemaphoreSlim slot)
-            {
-                try
-                {
-                    await slot.WaitAsync(budgetOrStop.Token);
-                    return true;
-                }
-                catch (OperationCanceledException) when (cycleBudget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    return false;
-                }
-            }
-
-            return await Task.WhenAll(requests.Select(async request =>
-            {
-                var result = await CrawlSlottedAsync(request);
-                if (onEach is not null)
-                {
-                    await onEach(result, cancellationToken);
-                }
-
-                return result;
-            }));
-
-            async Task<CrawlResult> CrawlSlottedAsync(CrawlRequest request)
-            {
-                var deferred = new CrawlResult(request.Agent, new CrawlDeferred(), TimeSpan.Zero);
-
-                // Wait for the host's slot before taking a global one, so a busy host never holds global slots idle.
-                var hostSlot = perHost.GetOrAdd(AgentEndpoint.Origin(request.Agent.Endpoint), _ => new SemaphoreSlim(crawl.PerHostConcurrency));
-                if (!await EnterAsync(hostSlot))
-                {
-                    return deferred;
-                }
-
-                try
-                {
-                    if (!await EnterAsync(inFlight))
-                    {
-                        return deferred;
-                    }
-
-                    try
-                    {
-                        return await CrawlOneAsync(request, cancellationToken);
-                    }
-                    finally
-                    {
-                        inFlight.Release();
-                    }
-                }
-                finally
-                {
-                    hostSlot.Release();
-                }
-            }
-        }
-        finally
-        {
-            foreach (var slot in perHost.Values)
-            {
-                slot.Dispose();
-            }
-        }
-    }
 
     public async Task<CrawlResult> CrawlOneAsync(CrawlRequest request, CancellationToken cancellationToken)
     {

@@ -17,11 +17,12 @@ internal sealed record McpIntrospection(string? Name, string? Title, string? Ver
 /// <c>initialize</c>-based revisions down to 2024-11-05), then <c>tools/list</c>, <c>resources/list</c> and
 /// <c>prompts/list</c> page by page, and ends the session. Our guarantees hold around it: the connection goes
 /// only where the <see cref="AddressPolicy"/> allows, every response body is capped while it is read
-/// (<see cref="CappedResponseHandler"/>), each request has the agent's timeout, the whole exchange the agent's
-/// budget (the caller's token), pagination is bounded in pages and items, and a failure is classified
-/// without quoting the server.
+/// (<see cref="CappedResponseHandler"/>), each request — the SDK's session close included, whatever token the
+/// SDK passes — has the agent's timeout and the whole exchange the agent's budget, the caller's token
+/// (<see cref="DeadlineHandler"/>), pagination is bounded in pages and items, and a failure is classified
+/// without quoting the server. A session close that fails or hangs after complete lists costs the result nothing.
 /// </summary>
-internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions crawl)
+internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions crawl, Metrics metrics)
 {
     private const int MaxPages = 50;
     private const int MaxTokenFileBytes = 16 * 1024;
@@ -35,7 +36,10 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         // One capped client per introspection over the shared connection pool, so that a cap the SDK's
         // stream reader swallows is still known to have been hit.
         var capped = new CappedResponseHandler(maxBytes, handler);
-        using var http = new HttpClient(capped, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        // Every request the SDK makes — its session close too, which it sends without a token — ends at the
+        // agent's timeout or budget: a server that never answers one cannot hold the crawl.
+        using var http = new HttpClient(new DeadlineHandler(capped, timeout, cancellationToken), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        McpClient? opened = null;
         var timers = new List<CancellationTokenSource>();
 
         // One request's token: the agent's budget, and the agent's per-request timeout.
@@ -66,7 +70,7 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
                 MaxReconnectionAttempts = 0,
             }, http, loggerFactory: null, ownsHttpClient: false);
             step = "initialize";
-            await using var client = await McpClient.CreateAsync(transport, new McpClientOptions
+            var client = opened = await McpClient.CreateAsync(transport, new McpClientOptions
             {
                 ClientInfo = new Implementation { Name = "agentlens-operator", Version = typeof(McpIntrospector).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
                 InitializationTimeout = timeout,
@@ -115,10 +119,39 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         }
         finally
         {
+            if (opened is not null)
+            {
+                // The bound starts before the DELETE does, so a close that hangs ends here first and is counted,
+                // whether or not the SDK would report the DELETE's own cancellation.
+                await CloseAsync(opened, Within(timeout, cancellationToken));
+            }
+
             foreach (var timer in timers)
             {
                 timer.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends the session (the SDK sends its <c>DELETE</c>), waiting at most until <paramref name="bound"/>. What
+    /// the server said is complete by then, so a close that fails or never ends changes nothing in the result:
+    /// it is the server's loss, not the agent's failure. A close still running is left to end on its own (its
+    /// requests have the same deadline) and its failure is observed, never thrown at the finalizer.
+    /// </summary>
+    private async Task CloseAsync(McpClient client, CancellationToken bound)
+    {
+        Task? closing = null;
+        try
+        {
+            closing = client.DisposeAsync().AsTask();
+            await closing.WaitAsync(bound);
+        }
+        catch (Exception e)
+        {
+            // Counted, not thrown: the close cannot change what the server already told us.
+            metrics.McpSessionCloseFailed(e is OperationCanceledException or TimeoutException ? "timeout" : "error");
+            _ = closing?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

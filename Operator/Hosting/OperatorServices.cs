@@ -57,7 +57,7 @@ internal static class OperatorServices
             // One log line per card fetch would drown the cycle summary at thousands of agents.
             .RemoveAllLoggers();
         // The MCP SDK reads its own responses: give it the crawler's handler, capped while reading.
-        services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>()));
+        services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<Metrics>()));
         services.AddSingleton(sp => new TrustRoots(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Trust));
         services.AddSingleton<ISignatureVerifier>(sp => new SignatureVerifier(sp.GetRequiredService<TrustRoots>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Trust,
             sp.GetRequiredService<HttpFetcher>(), sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Crawl, sp.GetRequiredService<Metrics>()));

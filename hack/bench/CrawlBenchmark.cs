@@ -48,7 +48,8 @@ internal static class CrawlBenchmark
         using var http = new HttpClient(HttpFetcher.CreateHandler(options.Crawl)) { Timeout = Timeout.InfiniteTimeSpan };
         using var meters = new BenchMeterFactory();
         var fetcher = new HttpFetcher(http, TimeProvider.System, options.Crawl);
-        var crawler = new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), options.Crawl), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, new Metrics(meters));
+        var metrics = new Metrics(meters);
+        var crawler = new Crawler(fetcher, new McpIntrospector(HttpFetcher.CreateHandler(options.Crawl), options.Crawl, metrics), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics);
         var watch = Stopwatch.StartNew();
         var results = await crawler.CrawlAsync(requests, CancellationToken.None);
         watch.Stop();
