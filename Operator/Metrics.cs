@@ -74,6 +74,10 @@ internal sealed class Metrics
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
+
+        // #25: tenant isolation (Events, event trigger)
+        eventsDropped = meter.CreateCounter<long>("agentlens_events_dropped", description: "Kubernetes Events not written, by reason and limit (repeat, namespace, global).");
+        earlyCyclesDeferred = meter.CreateCounter<long>("agentlens_early_cycles_deferred", description: "Early full cycles asked for by events (--events) and held back by minEarlyCycleInterval.");
     }
 
     public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
@@ -169,4 +173,14 @@ internal sealed class Metrics
 
     private static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    // #25: tenant isolation (Events, event trigger)
+    private readonly Counter<long> eventsDropped;
+    private readonly Counter<long> earlyCyclesDeferred;
+
+    /// <summary>An Event not written: by its reason (a fixed set of ours) and the limit that dropped it, never by namespace.</summary>
+    public void EventDropped(string reason, string limit) => eventsDropped.Add(1, new("reason", reason), new("limit", limit));
+
+    /// <summary>An early full cycle the event trigger asked for, held back until the minimum spacing had passed.</summary>
+    public void EarlyCycleDeferred() => earlyCyclesDeferred.Add(1);
 }
