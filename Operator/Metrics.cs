@@ -75,6 +75,10 @@ internal sealed class Metrics
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
         CreateStragglerMetrics(meter);
+
+        // #25: tenant isolation (Events, event trigger)
+        eventsDropped = meter.CreateCounter<long>("agentlens_events_dropped", description: "Kubernetes Events not written, by reason and limit (repeat, namespace, global).");
+        earlyCyclesDeferred = meter.CreateCounter<long>("agentlens_early_cycles_deferred", description: "Early full cycles asked for by events (--events) and held back by minEarlyCycleInterval.");
     }
 
     public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
@@ -184,4 +188,13 @@ internal sealed class Metrics
     public void CrawlAbandoned(Protocol protocol) => crawlAbandoned.Add(1, new KeyValuePair<string, object?>("protocol", protocol.ToWire()));
 
     public void McpSessionCloseFailed(string reason) => mcpSessionCloseFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    // #25: tenant isolation (Events, event trigger)
+    private readonly Counter<long> eventsDropped;
+    private readonly Counter<long> earlyCyclesDeferred;
+
+    /// <summary>An Event not written: by its reason (a fixed set of ours) and the limit that dropped it, never by namespace.</summary>
+    public void EventDropped(string reason, string limit) => eventsDropped.Add(1, new("reason", reason), new("limit", limit));
+
+    /// <summary>An early full cycle the event trigger asked for, held back until the minimum spacing had passed.</summary>
+    public void EarlyCycleDeferred() => earlyCyclesDeferred.Add(1);
 }

@@ -55,12 +55,12 @@ public sealed class DiscoveryLoopTests
     [TearDown]
     public void TearDown() => cycleStarted.Dispose();
 
-    private DiscoveryLoop Loop(Action<OperatorOptions>? configure = null, IHostApplicationLifetime? lifetime = null)
+    private DiscoveryLoop Loop(Action<OperatorOptions>? configure = null, IHostApplicationLifetime? lifetime = null, CycleGate? gate = null)
     {
         var options = new OperatorOptions { PollInterval = Interval, LeaderElection = { Enabled = false } };
         configure?.Invoke(options);
         return new DiscoveryLoop(reconciler.Object, Mock.Of<IKubernetes>(), health, TestMeterFactory.NewMetrics(), clock,
-            lifetime ?? Mock.Of<IHostApplicationLifetime>(), Options.Create(options), new StoreNamespace("ns"), NullLogger<DiscoveryLoop>.Instance);
+            lifetime ?? Mock.Of<IHostApplicationLifetime>(), Options.Create(options), new StoreNamespace("ns"), NullLogger<DiscoveryLoop>.Instance, gate);
     }
 
     private async Task<bool> NextCycleAsync() => await cycleStarted.WaitAsync(Patience);
@@ -98,6 +98,40 @@ public sealed class DiscoveryLoopTests
 
         await loop.StopAsync(CancellationToken.None);
         reconciler.Verify(r => r.RunOnceAsync(It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Test]
+    public async Task AFloodOfEarlyCycleRequests_BringsAtMostOneEarlyCyclePerSpacing()
+    {
+        using var gate = new CycleGate();
+        using var loop = Loop(o => o.PollInterval = TimeSpan.FromSeconds(60), gate: gate);
+        await loop.StartAsync(CancellationToken.None);
+        Assert.That(await NextCycleAsync(), Is.True, "a cycle at start-up");
+
+        // A tenant re-annotating a Service every 0.7 s for 24 s, each change asking for a full cycle.
+        var cycles = 1;
+        for (var step = 0; step < 35; step++)
+        {
+            gate.RequestCycle();
+            if (await cycleStarted.WaitAsync(TimeSpan.FromMilliseconds(50)))
+            {
+                cycles++;
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(0.7));
+        }
+
+        await loop.StopAsync(CancellationToken.None);
+        // Spacing max(60s/4, 15s) = 15s: the start-up cycle and at most one early cycle per 15 s of the 24 s.
+        Assert.That(cycles, Is.InRange(2, 3), "events still bring a cycle forward, but not back to back");
+    }
+
+    [Test]
+    public void TheEarlyCycleSpacing_DefaultsToAQuarterOfThePollInterval_WithAFloor()
+    {
+        Assert.That(new OperatorOptions { PollInterval = TimeSpan.FromMinutes(5) }.EarlyCycleSpacing, Is.EqualTo(TimeSpan.FromSeconds(75)));
+        Assert.That(new OperatorOptions { PollInterval = TimeSpan.FromSeconds(20) }.EarlyCycleSpacing, Is.EqualTo(TimeSpan.FromSeconds(15)));
+        Assert.That(new OperatorOptions { MinEarlyCycleInterval = TimeSpan.FromSeconds(2) }.EarlyCycleSpacing, Is.EqualTo(TimeSpan.FromSeconds(2)));
     }
 
     [Test]

@@ -85,7 +85,8 @@ public sealed class EventTriggerTests
         await File.WriteAllTextAsync(file, "sources: []\n");
         try
         {
-            await using var op = await OperatorAsync("--events", "--static-sources", file);
+            // The start-up cycle has just run: let the change bring the next one forward within the test.
+            await using var op = await OperatorAsync("--events", "--static-sources", file, "--min-early-cycle-interval", "1s");
 
             await File.WriteAllTextAsync(file, $"sources:\n  - {{name: partner, type: a2a, url: '{agent.BaseUrl}'}}\n");
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(2));
@@ -155,6 +156,37 @@ public sealed class EventTriggerTests
                 await server.DisposeAsync();
             }
         }
+    }
+
+    [Test]
+    public async Task ReAnnouncingAnotherServicesEndpoint_IsJudgedByATargetedReconcile_NotAFullCycle()
+    {
+        await using var agent = await NodeAgent.StartA2aAsync();
+        await using var op = await OperatorAsync("--events");
+        await Tenant.AnnounceAsync(cp.Client, ns, "weather", "127.0.0.1", agent.Port);
+        var owned = await EventuallyAsync("weather", c => c.Metadata.Labels["agentlens.io/lifecycle"] == "Active", Soon);
+
+        // A later Service announcing the same endpoint, then re-annotated again and again.
+        await Tenant.AnnounceAsync(cp.Client, ns, "copycat", "127.0.0.1", agent.Port);
+        for (var i = 0; i < 5; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.7));
+            await PatchAnnotationAsync("copycat", "agentlens.io/tags", $"t{i}");
+        }
+
+        List<Corev1Event> told = [];
+        for (var deadline = DateTime.UtcNow + Soon; told.Count == 0 && DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            told = await Tenant.EventsAboutAsync(cp.Client, ns, "copycat");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.That(told.Select(e => e.Reason), Has.Member("DuplicateAgent"), "the copycat is told, from a targeted reconcile");
+        var cycles = op.Output.Split('\n').Count(l => l.Contains("Cycle success", StringComparison.Ordinal));
+        Assert.That(cycles, Is.EqualTo(1), "only the start-up cycle: no full cycle was brought forward\n" + op.Output);
+        var after = await EntryOfAsync("weather");
+        Assert.That(after!.Metadata.Name, Is.EqualTo(owned.Metadata.Name));
+        Assert.That(after.Data["agenttype.json"], Does.Contain($"\"name\":\"weather\"").And.Not.Contain("copycat"), "the owner keeps its entry");
     }
 
     [Test]

@@ -43,6 +43,37 @@ public sealed class HijackTests
     }
 
     [Test]
+    public async Task AShortNameOrTheClusterIpOfAnotherNamespacesService_IsRefused_WithAnEventNamingTheRule()
+    {
+        var victim = await TestNamespaces.CreateAsync(cp.Client, "team-b");
+        var tenant = await TestNamespaces.CreateAsync(cp.Client, "team-a");
+        var backend = await cp.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "b1" },
+            Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] },
+        }, victim);
+        var ip = System.Net.IPAddress.Parse(backend.Spec.ClusterIP);
+        var decimalForm = BitConverter.ToUInt32([.. ip.GetAddressBytes().Reverse()]).ToString(CultureInfo.InvariantCulture);
+        using var h = await ReconcilerHarness.CreateAsync(cp, o => o.Namespaces = [victim, tenant], servicesNamespace: tenant);
+        // Resolved through the DNS search path (svc.cluster.local), and the ClusterIP as the API server allows it.
+        await Tenant.AnnounceAsync(cp.Client, tenant, "short", $"b1.{victim}", 80);
+        await Tenant.AnnounceAsync(cp.Client, tenant, "by-ip", backend.Spec.ClusterIP, 80);
+        await Tenant.AnnounceAsync(cp.Client, tenant, "by-decimal-ip", decimalForm, 80);
+
+        var report = await h.CycleAsync();
+
+        Assert.That(report.Result, Is.EqualTo("success"));
+        Assert.That(await h.Store.ListAsync(CancellationToken.None), Is.Empty, "nothing is crawled or written for them");
+        foreach (var name in new[] { "short", "by-ip", "by-decimal-ip" })
+        {
+            var refusal = (await Tenant.EventsAboutAsync(cp.Client, tenant, name)).Single();
+            Assert.That(refusal.Reason, Is.EqualTo("CrossNamespaceTarget"), name);
+            Assert.That(refusal.Type, Is.EqualTo("Warning"));
+            Assert.That(refusal.Message, Does.Contain($"namespace {victim}").And.Contain("rule CrossNamespaceTarget"), name);
+        }
+    }
+
+    [Test]
     public async Task LaterServiceInANamespaceThatSortsFirst_GetsDuplicateAgent_AndTheOwnerIsUnaffected()
     {
         var demo = await TestNamespaces.CreateAsync(cp.Client, "demo");

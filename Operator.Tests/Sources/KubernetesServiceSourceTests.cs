@@ -178,4 +178,88 @@ public sealed class KubernetesServiceSourceTests
         Assert.That(agent!.Endpoint, Is.EqualTo(expected));
         Assert.That(agent.CardUrls[0], Does.StartWith(expected), "the card is looked for under the agent's own path");
     }
+
+    private static V1Service In(string ns, string name, string? externalName = null, string? clusterIp = null, params string[] clusterIps) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = ns,
+            Annotations = externalName is null ? null : new Dictionary<string, string> { ["agentlens.io/type"] = "a2a", ["agentlens.io/port"] = "8080" },
+        },
+        Spec = externalName is null
+            ? new V1ServiceSpec { ClusterIP = clusterIp, ClusterIPs = clusterIps.Length == 0 ? null : clusterIps, Ports = [Port(80)] }
+            : new V1ServiceSpec { Type = "ExternalName", ExternalName = externalName },
+    };
+
+    private static async Task<(IReadOnlyList<DiscoveredAgent> Agents, IReadOnlyList<Rejection> Rejections)> DiscoverTeamAAsync(string externalName, Action<OperatorOptions>? configure = null)
+    {
+        var lister = new Mock<IServiceLister>();
+        // team-a's announcement lists before team-b's Service: the ClusterIP map must cover the whole list.
+        lister.Setup(l => l.ListAsync(null, null, ListPages.Size, null, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ServicePage([In("team-a", "a1", externalName)], "page-2"));
+        lister.Setup(l => l.ListAsync(null, null, ListPages.Size, "page-2", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ServicePage([In("team-a", "own", clusterIp: "10.0.0.14"), In("team-b", "b1", null, "10.0.0.15", "10.0.0.15", "fd00::15"), In("com", "example", clusterIp: "None")], null));
+        var source = Source(lister.Object, configure);
+        var agents = await source.DiscoverAsync(CancellationToken.None);
+        return (agents, source.Rejections);
+    }
+
+    [TestCase("b1.team-b")]
+    [TestCase("B1.Team-B.")]
+    [TestCase("pod-0.b1.team-b")]
+    [TestCase("b1.team-b.svc")]
+    [TestCase("b1.team-b.svc.")]
+    [TestCase("b1.team-b.svc.cluster.local")]
+    [TestCase("B1.TEAM-B.SVC.CLUSTER.LOCAL.")]
+    [TestCase("10.0.0.15")]
+    [TestCase("167772175")]
+    [TestCase("0x0a00000f")]
+    [TestCase("10.15")]
+    [TestCase("fd00::15")]
+    [TestCase("FD00:0:0:0::0015")]
+    [TestCase("::ffff:10.0.0.15")]
+    public async Task DiscoverAsync_AnExternalNameLeadingIntoAnotherNamespace_IsRefusedByName(string externalName)
+    {
+        var (agents, rejections) = await DiscoverTeamAAsync(externalName);
+
+        Assert.That(agents, Is.Empty, $"{externalName} leads into team-b");
+        var rejection = rejections.Single();
+        Assert.That(rejection.Reason, Is.EqualTo("CrossNamespaceTarget"));
+        Assert.That(rejection.Message, Does.Contain("namespace team-b").And.Contain("CrossNamespaceTarget"));
+        Assert.That(rejection.Source.Name, Is.EqualTo("a1"));
+    }
+
+    [TestCase("b1.team-b.svc.corp.local")]
+    [TestCase("b1.team-b.svc.cluster.local")]
+    public async Task DiscoverAsync_AnotherClusterDomain_RefusesTheConfiguredAndTheDefaultOne(string externalName)
+    {
+        var (agents, rejections) = await DiscoverTeamAAsync(externalName, o => o.ClusterDomain = "corp.local");
+
+        Assert.That(agents, Is.Empty);
+        Assert.That(rejections.Single().Reason, Is.EqualTo("CrossNamespaceTarget"));
+    }
+
+    [TestCase("own")]
+    [TestCase("own.team-a")]
+    [TestCase("own.team-a.svc.cluster.local")]
+    [TestCase("10.0.0.14")]
+    [TestCase("agents.partner.example")]
+    [TestCase("10.0.0.99")]
+    public async Task DiscoverAsync_AnExternalNameStayingHomeOrOutside_IsKept(string externalName)
+    {
+        var (agents, rejections) = await DiscoverTeamAAsync(externalName);
+
+        Assert.That(rejections, Is.Empty);
+        Assert.That(agents, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DiscoverAsync_CrossNamespaceAllowed_KeepsTheShortForm()
+    {
+        var (agents, rejections) = await DiscoverTeamAAsync("b1.team-b", o => o.Crawl.AllowCrossNamespaceExternalName = true);
+
+        Assert.That(rejections, Is.Empty);
+        Assert.That(agents.Single().Endpoint, Is.EqualTo("http://b1.team-b:8080"));
+    }
 }

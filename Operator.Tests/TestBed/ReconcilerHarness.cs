@@ -40,7 +40,7 @@ internal sealed class ReconcilerHarness : IDisposable
                 new StaticFileSource(Options.Sources(), metrics, Logs.For<StaticFileSource>()),
             ],
             crawler.Crawler,
-            new KubernetesEventRecorder(cp.Client, Clock, Logs.For<KubernetesEventRecorder>()),
+            new KubernetesEventRecorder(cp.Client, Clock, metrics, Logs.For<KubernetesEventRecorder>()),
             metrics,
             Clock,
             Options.Reconcile(),

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace AgentLens.Operator.Catalog;
 
 /// <summary>The object an Event is about.</summary>
@@ -12,34 +10,30 @@ internal interface IEventRecorder
 }
 
 /// <summary>
-/// Core v1 Events, rate-limited so a flapping agent cannot flood the API server: the same reason on the same
-/// object at most once per <see cref="PerObjectInterval"/>, and at most <see cref="Burst"/> Events per
-/// minute in all. What is dropped is only counted; what fails to be written is logged.
+/// Core v1 Events, rate-limited so a flapping agent or a flood of bad Services cannot flood the API server
+/// nor silence another team's Events: <see cref="EventBudget"/> decides (repeats of the same content per
+/// object, a budget per namespace, an overall cap). What is dropped is counted by reason and limit; what
+/// fails to be written is logged.
 /// </summary>
-internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider time, ILogger<KubernetesEventRecorder> logger) : IEventRecorder
+internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider time, Metrics metrics, ILogger<KubernetesEventRecorder> logger) : IEventRecorder
 {
-    public static readonly TimeSpan PerObjectInterval = TimeSpan.FromMinutes(5);
-    public const int Burst = 100;
-    private readonly ConcurrentDictionary<(string, string, string), DateTimeOffset> lastSent = new();
-    private readonly Lock budgetLock = new();
-    private DateTimeOffset windowStart;
-    private int sentInWindow;
-
+    public static readonly TimeSpan PerObjectInterval = EventBudget.PerObjectInterval;
+    private readonly EventBudget budget = new(time);
     private int dropped;
 
     public int Dropped => Volatile.Read(ref dropped);
 
     public async Task RecordAsync(EventTarget target, string reason, string message, bool warning, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var key = (target.Namespace, target.Name, reason);
-        if (lastSent.TryGetValue(key, out var last) && now - last < PerObjectInterval || !TakeBudget(now))
+        message = message.Length > 1024 ? message[..1024] : message;
+        if (budget.Admit(target, reason, message) is { } drop)
         {
             Interlocked.Increment(ref dropped);
+            metrics.EventDropped(reason, drop.ToString().ToLowerInvariant());
             return;
         }
 
-        lastSent[key] = now;
+        var now = time.GetUtcNow();
         var stamp = CatalogJson.Truncate(now).UtcDateTime;
         var ev = new Corev1Event
         {
@@ -54,7 +48,7 @@ internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider t
                 ResourceVersion = target.ResourceVersion,
             },
             Reason = reason,
-            Message = message.Length > 1024 ? message[..1024] : message,
+            Message = message,
             Type = warning ? "Warning" : "Normal",
             Source = new V1EventSource { Component = Domain.Annotations.ManagedByValue },
             ReportingComponent = Domain.Annotations.ManagedByValue,
@@ -70,20 +64,6 @@ internal sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider t
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.EventFailed(logger, reason, target.Namespace, target.Name, e.Message);
-        }
-    }
-
-    private bool TakeBudget(DateTimeOffset now)
-    {
-        lock (budgetLock)
-        {
-            if (now - windowStart >= TimeSpan.FromMinutes(1))
-            {
-                windowStart = now;
-                sentInWindow = 0;
-            }
-
-            return ++sentInWindow <= Burst;
         }
     }
 }

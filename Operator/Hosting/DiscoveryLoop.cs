@@ -178,8 +178,25 @@ internal sealed class DiscoveryLoop(
 
             try
             {
-                // The timer is the backbone; the event trigger may only bring the next cycle forward.
-                await Task.WhenAny(Task.Delay(next - now, time, cancellationToken), gate.EarlyCycleRequested);
+                // The timer is the backbone; the event trigger may only bring the next cycle forward, and no
+                // sooner than the early-cycle spacing after this one started (a flood of events, a tenant
+                // re-annotating in a loop, cannot make full cycles run back to back).
+                var tick = Task.Delay(next - now, time, cancellationToken);
+                if (await Task.WhenAny(tick, gate.EarlyCycleRequested) != tick)
+                {
+                    var earliest = started + options.EarlyCycleSpacing;
+                    var at = time.GetUtcNow();
+                    if (earliest >= next)
+                    {
+                        await tick;
+                    }
+                    else if (at < earliest)
+                    {
+                        metrics.EarlyCycleDeferred();
+                        await Task.Delay(earliest - at, time, cancellationToken);
+                    }
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)

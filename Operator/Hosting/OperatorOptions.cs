@@ -48,6 +48,17 @@ internal sealed class OperatorOptions
     [Range(1, 100_000, ErrorMessage = "eventBurstThreshold must be between 1 and 100000")]
     public int EventBurstThreshold { get; set; } = 100;
 
+    /// <summary>
+    /// With events: the least time from one full cycle's start to an early one that events (a burst, a change
+    /// that cannot be judged alone, the static file) bring forward, so a tenant cannot force full cycles back to
+    /// back. Unset: a quarter of <see cref="PollInterval"/>, at least 15s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "minEarlyCycleInterval must be between 1s and 24h")]
+    public TimeSpan? MinEarlyCycleInterval { get; set; }
+
+    /// <summary>The spacing in force: <see cref="MinEarlyCycleInterval"/>, or max(pollInterval/4, 15s).</summary>
+    public TimeSpan EarlyCycleSpacing => MinEarlyCycleInterval ?? TimeSpan.FromTicks(Math.Max(PollInterval.Ticks / 4, TimeSpan.FromSeconds(15).Ticks));
+
     /// <summary>Run one cycle and exit: 0 when every source succeeded, 1 otherwise.</summary>
     public bool Once { get; set; }
 
@@ -261,6 +272,7 @@ internal static class OperatorOptionsRegistration
         ("--events", new("AgentLens:Events", FlagKind.Switch, "also reconcile a changed Service at once (the timer stays the backbone)")),
         ("--min-event-sync-interval", new("AgentLens:MinEventSyncInterval", FlagKind.Value, "with --events: at most one targeted reconcile per interval")),
         ("--event-burst-threshold", new("AgentLens:EventBurstThreshold", FlagKind.Value, "with --events: more changed Services at once start the next full cycle instead")),
+        ("--min-early-cycle-interval", new("AgentLens:MinEarlyCycleInterval", FlagKind.Value, "with --events: least time from a full cycle's start to an early one (default max(poll-interval/4, 15s))")),
         ("--once", new("AgentLens:Once", FlagKind.Switch, "run one cycle and exit (0: every source succeeded)")),
         ("--kubeconfig", new("AgentLens:Kubeconfig", FlagKind.Value, "kubeconfig path (empty: in-cluster, else the default kubeconfig)")),
         ("--crawl-timeout", new("AgentLens:Crawl:Timeout", FlagKind.Value, "per-request timeout of a card fetch")),

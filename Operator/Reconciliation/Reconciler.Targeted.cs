@@ -8,7 +8,10 @@ namespace AgentLens.Operator.Reconciliation;
 
 /// <summary>
 /// The event trigger's half of the reconciler: a few changed Services' agents, reconciled alone through the
-/// same planner and writer as a full cycle — or handed back (null) when they cannot be judged alone.
+/// same planner and writer as a full cycle — or handed back (null) when they cannot be judged alone. A change
+/// to an endpoint another Service owns is judged here, both Services read afresh and
+/// <see cref="EndpointClaims"/> deciding, so a tenant re-announcing another's endpoint costs a targeted
+/// reconcile, not a full cycle.
 /// </summary>
 internal sealed partial class Reconciler
 {
@@ -25,6 +28,7 @@ internal sealed partial class Reconciler
             .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Name, StringComparer.Ordinal).First(), StringComparer.Ordinal);
         var agents = new Dictionary<string, DiscoveredAgent>(StringComparer.Ordinal);
         var gone = new List<StoredEntry>();
+        var lost = new List<LostClaim>();
         foreach (var (ns, name) in changed.Select(c => (c.Namespace, c.Name)).Distinct())
         {
             var service = await kubernetes.GetAsync(ns, name, cancellationToken);
@@ -36,15 +40,52 @@ internal sealed partial class Reconciler
                 continue;
             }
 
-            // Judged alone only when nothing else is involved: no other object owns the endpoint, and the
-            // Service's entry (if any) is for this very endpoint; otherwise the full cycle decides.
-            if ((byEndpoint.TryGetValue(agent.Endpoint, out var owner) && !own.Contains(owner)) || own.Any(e => e.Endpoint != agent.Endpoint))
+            // The Service's entry (if any) must be for this very endpoint; a Service that moved to another
+            // endpoint is the full cycle's to judge (its old endpoint may pass to someone else).
+            if (own.Any(e => e.Endpoint != agent.Endpoint))
             {
                 return null;
             }
 
+            if (byEndpoint.TryGetValue(agent.Endpoint, out var owner) && !own.Contains(owner))
+            {
+                // Another object's entry holds the endpoint. When that owner is a Service, both are read now and
+                // EndpointClaims decides as a full cycle would; anything else (a push entry, the static file)
+                // the full cycle decides.
+                if (owner.IsPush || owner.Entry?.Spec.Source is not { Type: SourceType.Kubernetes } ownerRef)
+                {
+                    return null;
+                }
+
+                var ownerService = await kubernetes.GetAsync(ownerRef.Namespace ?? string.Empty, ownerRef.Name, cancellationToken);
+                var ownerAgent = ownerService is null ? null : kubernetes.TryMap(ownerService);
+                if (ownerAgent is not null && ownerAgent.Endpoint != agent.Endpoint)
+                {
+                    return null;
+                }
+
+                var claims = ownerAgent is null ? new[] { agent } : [agent, ownerAgent];
+                var (winners, lostClaims) = EndpointClaims.Resolve(claims, new Dictionary<string, StoredEntry>(StringComparer.Ordinal) { [agent.Endpoint] = owner },
+                    new HashSet<string>(StringComparer.Ordinal), new HashSet<SourceType>());
+                lost.AddRange(lostClaims);
+                if (winners.TryGetValue(agent.Endpoint, out var winner))
+                {
+                    agents[agent.Endpoint] = winner;
+                }
+                else if (ownerAgent is null)
+                {
+                    // The owner no longer announces it and this claimant may not take it over: the entry goes
+                    // the way of any agent no longer discovered.
+                    gone.Add(owner);
+                }
+
+                continue;
+            }
+
             agents[agent.Endpoint] = agent;
         }
+
+        await reporter.ReportRefusedAsync([], lost, cancellationToken);
 
         var crawled = new ConcurrentDictionary<string, CrawlOutcome>(StringComparer.Ordinal);
         PlannedChange? Replan(PlannedChange change, StoredEntry? fresh)

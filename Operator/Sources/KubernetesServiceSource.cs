@@ -10,8 +10,10 @@ namespace AgentLens.Operator.Sources;
 /// with a bad annotation is skipped with a warning, a metric and (through <see cref="Rejections"/>) a Warning
 /// Event on the Service; a list that fails in any namespace fails the whole source for this cycle, so no
 /// partial list ever makes agents look gone. A Service only ever announces its own address: a card path
-/// stays on it, and an ExternalName naming another namespace's Service is refused (CrossNamespaceTarget)
-/// unless <c>allowCrossNamespaceExternalName</c> is set — a tenant cannot point the crawler elsewhere.
+/// stays on it, and an ExternalName that resolves into another namespace — by name in any form the cluster's
+/// DNS answers, or as another namespace's ClusterIP in any textual form — is refused (CrossNamespaceTarget)
+/// unless <c>allowCrossNamespaceExternalName</c> is set — a tenant cannot point the crawler elsewhere
+/// (<see cref="ClusterAddresses"/>).
 /// </summary>
 internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptions options, Metrics metrics, ILogger<KubernetesServiceSource> logger) : IAgentSource
 {
@@ -25,10 +27,15 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
 
     private List<Rejection> rejected = [];
 
+    // The namespaces and ClusterIPs of the last complete list; a targeted reconcile judges by it too.
+    private volatile ClusterAddresses cluster = ClusterAddresses.Empty;
+
     public async Task<IReadOnlyList<DiscoveredAgent>> DiscoverAsync(CancellationToken cancellationToken)
     {
         rejected = [];
         var agents = new List<DiscoveredAgent>();
+        var announcing = new List<V1Service>();
+        var addresses = new ClusterAddresses.Builder(options.Namespaces);
         var namespaces = options.Namespaces.Count == 0 ? new List<string?> { null } : options.Namespaces.Select(n => (string?)n).ToList();
         foreach (var ns in namespaces)
         {
@@ -51,17 +58,28 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
                     throw new SourceException("Unavailable", $"listing Services in {ns ?? "all namespaces"} failed: the API server is unreachable ({e.Message})", e);
                 }
 
+                // Every Service's address is known before any is judged: one may point at a later page's.
                 foreach (var service in page.Items)
                 {
-                    if (TryMap(service) is { } agent)
+                    addresses.Add(service);
+                    if (service.Metadata?.Annotations?.ContainsKey(Annotations.Type) == true)
                     {
-                        agents.Add(agent);
+                        announcing.Add(service);
                     }
                 }
 
                 continueToken = page.Continue;
             }
             while (continueToken is not null);
+        }
+
+        cluster = addresses.Build();
+        foreach (var service in announcing)
+        {
+            if (TryMap(service) is { } agent)
+            {
+                agents.Add(agent);
+            }
         }
 
         Rejections = rejected;
@@ -162,15 +180,16 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
             return Skip("NoHost", "the ExternalName Service has no externalName");
         }
 
-        if (isExternal && TargetNamespace(host) is { } target && target != ns && !options.AllowCrossNamespaceExternalName)
-        {
-            return Skip("CrossNamespaceTarget", $"externalName {host} names a Service in namespace {target}; a Service may only announce agents of its own namespace");
-        }
-
-        var authority = port is null ? host : $"{host}:{port.Value.ToString(CultureInfo.InvariantCulture)}";
+        var bracketed = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+        var authority = port is null ? bracketed : $"{bracketed}:{port.Value.ToString(CultureInfo.InvariantCulture)}";
         if (!AgentEndpoint.TryNormalize($"{scheme}://{authority}", out var origin, out var error))
         {
             return Skip("InvalidEndpoint", error ?? "invalid endpoint");
+        }
+
+        if (isExternal && !options.AllowCrossNamespaceExternalName && cluster.CrossNamespace(host, new Uri(origin), ns, options.ClusterDomain) is { } crossing)
+        {
+            return Skip("CrossNamespaceTarget", $"{crossing}; a Service may only announce agents of its own namespace (rule CrossNamespaceTarget, --crawl-allow-cross-namespace-external-name)");
         }
 
         var cardPath = Get(annotations, Annotations.CardPath);
@@ -217,21 +236,6 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
         Log.ServiceSkipped(logger, ns, name, reason, message);
         metrics.SourceSkipped(Name, reason);
         rejected.Add(new Rejection(new SourceRef { Type = SourceType.Kubernetes, Namespace = ns, Name = name }, uid, reason, message));
-        return null;
-    }
-
-    /// <summary>The namespace an in-cluster Service name points into (<c>svc.ns.svc</c>, <c>svc.ns.svc.&lt;domain&gt;</c>), else null.</summary>
-    private string? TargetNamespace(string host)
-    {
-        foreach (var suffix in new[] { ".svc", ".svc." + options.ClusterDomain })
-        {
-            if (host.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                var labels = host[..^suffix.Length].Split('.');
-                return labels.Length >= 2 ? labels[^1] : null;
-            }
-        }
-
         return null;
     }
 
