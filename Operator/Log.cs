@@ -104,4 +104,8 @@ internal static partial class Log
 
     [LoggerMessage(55, LogLevel.Information, "Events: a burst of {Count} Service changes; the next full cycle starts now instead")]
     public static partial void EventBurst(ILogger logger, int count);
+
+    // #25: catalog (what is read from ConfigMaps and Leases)
+    [LoggerMessage(2501, LogLevel.Error, "Catalog cache: the {Loop} evaluation failed ({Error}); it is retried in {Seconds}s")]
+    public static partial void CatalogLoopFailed(ILogger logger, string loop, string error, double seconds);
 }

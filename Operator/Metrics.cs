@@ -74,6 +74,8 @@ internal sealed class Metrics
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
+        // #25: catalog
+        catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
     }
 
     public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
@@ -169,4 +171,9 @@ internal sealed class Metrics
 
     private static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    // #25: catalog (what is read from ConfigMaps and Leases)
+    private readonly Counter<long> catalogLoopFailures;
+
+    public void CatalogLoopFailed(string loop) => catalogLoopFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
 }
