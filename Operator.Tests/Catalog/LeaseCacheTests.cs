@@ -18,34 +18,6 @@ public sealed class LeaseCacheTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
 
-    private sealed class Bed : IDisposable
-    {
-        private readonly k8s.Kubernetes client = new(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
-
-        public Bed()
-        {
-            Health.SetupGet(h => h.IsLeader).Returns(true);
-            Events.Setup(e => e.RecordAsync(It.IsAny<EventTarget>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
-            var options = new CacheOptions { Retention = TimeSpan.FromHours(1) };
-            Leases = new AgentLeases(client, new StoreNamespace("catalog"), Clock, options, Logs.For<AgentLeases>());
-            Cache = new CatalogCache(client, new StoreNamespace("catalog"), Leases, Events.Object, Health.Object, TestMeterFactory.NewMetrics(), Clock, options, Logs.For<CatalogCache>());
-        }
-
-        public FakeTimeProvider Clock { get; } = new(T0);
-        public CapturedLogs Logs { get; } = new();
-        public Mock<IEventRecorder> Events { get; } = new();
-        public Mock<ILeadership> Health { get; } = new();
-        public AgentLeases Leases { get; }
-        public CatalogCache Cache { get; }
-
-        public void Dispose()
-        {
-            Cache.Dispose();
-            Leases.Dispose();
-            client.Dispose();
-        }
-    }
-
     internal static V1Lease Lease(string name, DateTime? renewed, int? seconds, DateTime? acquired = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, CreationTimestamp = T0.UtcDateTime.AddHours(-1) },
@@ -61,11 +33,11 @@ public sealed class LeaseCacheTests
         return ConfigMapCatalogStore.Read(configMap);
     }
 
-    private static Lifecycle? Shown(Bed bed, string name) => bed.Cache.Get(name)?.Entry?.Status.Lifecycle;
+    private static Lifecycle? Shown(CacheBed bed, string name) => bed.Cache.Get(name)?.Entry?.Status.Lifecycle;
 
-    private static Bed With100LeaseBearingEntries()
+    private static CacheBed With100LeaseBearingEntries()
     {
-        var bed = new Bed();
+        var bed = new CacheBed(T0);
         bed.Leases.ObserveList(Enumerable.Range(0, 100).Select(i => Lease($"lease-{i}", T0.UtcDateTime, 60)));
         bed.Cache.FollowLeases();
         for (var i = 0; i < 100; i++)
@@ -129,7 +101,7 @@ public sealed class LeaseCacheTests
     [TestCase("9999-12-31T23:59:59Z", int.MaxValue, "9999-12-31T23:59:59Z", "Active")]
     public void LeaseWithTimesAtTheEndsOfTheCalendar_DoesNotBreakTheCache(string renewed, int seconds, string? acquired, string expected)
     {
-        using var bed = new Bed();
+        using var bed = new CacheBed(T0);
         static DateTime Utc(string s) => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         bed.Leases.ObserveList([Lease("odd", Utc(renewed), seconds, acquired is null ? null : Utc(acquired))]);
         bed.Cache.FollowLeases();
@@ -152,7 +124,7 @@ public sealed class LeaseCacheTests
     [Test]
     public async Task LivenessLoopThatFails_IsLoggedCountedAndRestarted()
     {
-        using var bed = new Bed();
+        using var bed = new CacheBed(T0);
         var calls = 0;
         bed.Events.Setup(e => e.RecordAsync(It.IsAny<EventTarget>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
             .Returns(() => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("injected") : Task.CompletedTask);
@@ -192,7 +164,7 @@ public sealed class LeaseCacheTests
     [Test]
     public void LeaseEventWhoseEvaluationFails_DoesNotEscapeIntoTheLeaseWatch_AndIsRetriedByTheTimer()
     {
-        using var bed = new Bed();
+        using var bed = new CacheBed(T0);
         var calls = 0;
         bed.Events.Setup(e => e.RecordAsync(It.IsAny<EventTarget>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
             .Returns(() => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("injected") : Task.CompletedTask);
