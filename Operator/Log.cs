@@ -84,9 +84,6 @@ internal static partial class Log
     [LoggerMessage(48, LogLevel.Warning, "AgentType API: no --apiserver-cert-file given; serving on {Address} with a self-signed certificate (the APIService needs insecureSkipTLSVerify, or give it a certificate)")]
     public static partial void SelfSignedServingCertificate(ILogger logger, string address);
 
-    [LoggerMessage(49, LogLevel.Information, "AgentType API: refused {Method} {Path}: {Reason}")]
-    public static partial void AgentTypeRequestRefused(ILogger logger, string method, string path, string reason);
-
     [LoggerMessage(50, LogLevel.Warning, "AgentType API: cannot reload the serving certificate, keeping the current one: {Message}")]
     public static partial void ServingCertificateReloadFailed(ILogger logger, string message);
 
@@ -105,13 +102,15 @@ internal static partial class Log
     [LoggerMessage(55, LogLevel.Information, "Events: a burst of {Count} Service changes; the next full cycle starts now instead")]
     public static partial void EventBurst(ILogger logger, int count);
 
-    // #25: read APIs
-    [LoggerMessage(2501, LogLevel.Information, "AgentType API: refused {Method} {Path}: {Reason} ({Suppressed} more refusals since the last line)")]
+    [LoggerMessage(56, LogLevel.Information, "AgentType API: refused {Method} {Path}: {Reason} ({Suppressed} more refusals since the last line)")]
     public static partial void AgentTypeRequestsRefused(ILogger logger, string method, string path, string reason, long suppressed);
 
-    [LoggerMessage(2502, LogLevel.Warning, "Read APIs: more new bearer tokens than --api-token-reviews-per-second; answered 429 ({Suppressed} more since the last line)")]
+    [LoggerMessage(57, LogLevel.Warning, "Read APIs: more new bearer tokens than --api-token-reviews-per-second; answered 429 ({Suppressed} more since the last line)")]
     public static partial void TokenReviewsThrottled(ILogger logger, long suppressed);
 
-    [LoggerMessage(2503, LogLevel.Information, "Read APIs: refused a watch with 429: {Reason} ({Suppressed} more since the last line)")]
+    [LoggerMessage(58, LogLevel.Information, "Read APIs: refused a watch with 429: {Reason} ({Suppressed} more since the last line)")]
     public static partial void WatchRefused(ILogger logger, string reason, long suppressed);
+
+    [LoggerMessage(59, LogLevel.Error, "Catalog cache: the {Loop} evaluation failed ({Error}); it is retried in {Seconds}s")]
+    public static partial void CatalogLoopFailed(ILogger logger, string loop, string error, double seconds);
 }

@@ -35,6 +35,11 @@ internal sealed class Metrics
     private readonly Histogram<double> eventToWrite;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> apiRequestCounts = new(StringComparer.Ordinal);
     private readonly Counter<long> trustRootsInvalid;
+    private readonly Counter<long> crawlAbandoned;
+    private readonly Counter<long> mcpSessionCloseFailures;
+    private readonly Counter<long> eventsDropped;
+    private readonly Counter<long> earlyCyclesDeferred;
+    private readonly Counter<long> catalogLoopFailures;
     private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
@@ -74,11 +79,11 @@ internal sealed class Metrics
         missedTicks = meter.CreateCounter<long>("agentlens_discovery_missed_ticks", description: "Poll ticks skipped because a cycle ran longer than the poll interval.");
         meter.CreateObservableGauge("agentlens_api_watchers", () => watchers(), description: "Open watch streams of the catalog API on this replica.");
         meter.CreateObservableGauge("agentlens_leader", () => Volatile.Read(ref leader), description: "1 when this replica is the leader and reconciles, else 0.");
-        CreateStragglerMetrics(meter);
-
-        // #25: tenant isolation (Events, event trigger)
+        crawlAbandoned = meter.CreateCounter<long>("agentlens_crawl_abandoned", description: "Agents still being crawled when the cycle budget ended: not waited for, deferred to the next cycle, by protocol.");
+        mcpSessionCloseFailures = meter.CreateCounter<long>("agentlens_mcp_session_close_failures", description: "MCP sessions whose close (DELETE) failed or did not end within the agent's timeout, by reason (timeout, error); what the server listed is kept.");
         eventsDropped = meter.CreateCounter<long>("agentlens_events_dropped", description: "Kubernetes Events not written, by reason and limit (repeat, namespace, global).");
         earlyCyclesDeferred = meter.CreateCounter<long>("agentlens_early_cycles_deferred", description: "Early full cycles asked for by events (--events) and held back by minEarlyCycleInterval.");
+        catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
     }
 
     public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
@@ -165,6 +170,18 @@ internal sealed class Metrics
 
     public void Leader(bool isLeader) => Volatile.Write(ref leader, isLeader ? 1 : 0);
 
+    public void CrawlAbandoned(Protocol protocol) => crawlAbandoned.Add(1, new KeyValuePair<string, object?>("protocol", protocol.ToWire()));
+
+    public void McpSessionCloseFailed(string reason) => mcpSessionCloseFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>An Event not written: by its reason (a fixed set of ours) and the limit that dropped it, never by namespace.</summary>
+    public void EventDropped(string reason, string limit) => eventsDropped.Add(1, new("reason", reason), new("limit", limit));
+
+    /// <summary>An early full cycle the event trigger asked for, held back until the minimum spacing had passed.</summary>
+    public void EarlyCycleDeferred() => earlyCyclesDeferred.Add(1);
+
+    public void CatalogLoopFailed(string loop) => catalogLoopFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
+
     private IEnumerable<Measurement<int>> ObserveSourceAgents() =>
         sourceAgents.Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("source", kv.Key)));
 
@@ -174,27 +191,4 @@ internal sealed class Metrics
 
     private static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    // #25: crawl stragglers
-    private Counter<long> crawlAbandoned = null!;
-    private Counter<long> mcpSessionCloseFailures = null!;
-
-    private void CreateStragglerMetrics(Meter meter)
-    {
-        crawlAbandoned = meter.CreateCounter<long>("agentlens_crawl_abandoned", description: "Agents still being crawled when the cycle budget ended: not waited for, deferred to the next cycle, by protocol.");
-        mcpSessionCloseFailures = meter.CreateCounter<long>("agentlens_mcp_session_close_failures", description: "MCP sessions whose close (DELETE) failed or did not end within the agent's timeout, by reason (timeout, error); what the server listed is kept.");
-    }
-
-    public void CrawlAbandoned(Protocol protocol) => crawlAbandoned.Add(1, new KeyValuePair<string, object?>("protocol", protocol.ToWire()));
-
-    public void McpSessionCloseFailed(string reason) => mcpSessionCloseFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
-    // #25: tenant isolation (Events, event trigger)
-    private readonly Counter<long> eventsDropped;
-    private readonly Counter<long> earlyCyclesDeferred;
-
-    /// <summary>An Event not written: by its reason (a fixed set of ours) and the limit that dropped it, never by namespace.</summary>
-    public void EventDropped(string reason, string limit) => eventsDropped.Add(1, new("reason", reason), new("limit", limit));
-
-    /// <summary>An early full cycle the event trigger asked for, held back until the minimum spacing had passed.</summary>
-    public void EarlyCycleDeferred() => earlyCyclesDeferred.Add(1);
 }

@@ -1,5 +1,6 @@
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
+using AgentLens.Operator.Tests.Security;
 using AgentLens.Operator.Tests.TestBed;
 
 namespace AgentLens.Operator.Tests.Reconciliation;
@@ -107,6 +108,36 @@ public sealed class PushAndConflictTests
         var events = await cp.Client.CoreV1.ListNamespacedEventAsync(h.StoreNamespace, fieldSelector: "involvedObject.name=push-broken");
         Assert.That(events.Items.Select(e => e.Reason), Is.EqualTo(new[] { "PushEntryInvalid" }));
         Assert.That(events.Items[0].Type, Is.EqualTo("Warning"));
+    }
+
+    /// <summary>Issue #25: one malformed push entry used to throw out of Read and fail every cycle, quoting its text into the status.</summary>
+    [TestCase("""{"apiVersion":"agentlens.io/v1alpha1","kind":"AgentType","metadata":{"name":"bad"},"spec":{"protocol":"a2a","endpoint":"https://bad.example","source":{"type":"push","name":"bad"}},"status":{"offlineSince":"HOSTILE-not-a-time"}}""")]
+    [TestCase("""{"apiVersion":"agentlens.io/v1alpha1","kind":"AgentType","metadata":{"name":"bad"},"spec":{"protocol":"a2a","endpoint":"https://bad.example","source":{"type":"push","name":"bad"}},"status":{"capabilities":[null],"displayName":"HOSTILE"}}""")]
+    [TestCase("""{"apiVersion":"agentlens.io/v1alpha1","kind":"AgentType","metadata":{"name":"bad"},"spec":{"protocol":"a2a","endpoint":"https://bad.example","source":{"type":"push","name":"bad"}},"status":{"capabilities":[{"kind":"a2a.skill","name":"x","properties":{"HOSTILE":7}}]}}""")]
+    public async Task MalformedPushEntry_IsThatEntrysProblem_TheCycleSucceeds_AndItsTextIsNeverEchoed(string json)
+    {
+        using var h = await ReconcilerHarness.CreateAsync(cp);
+        await using var agent = new SwitchableAgent("A", "one");
+        await h.WriteStaticAsync(("a", agent.BaseUrl));
+        await cp.Client.CoreV1.CreateNamespacedConfigMapAsync(Push("bad", "x", json: json), h.StoreNamespace);
+        await cp.Client.CoreV1.CreateNamespacedConfigMapAsync(Push("good", "https://good.example"), h.StoreNamespace);
+
+        var report = await h.CycleAsync();
+
+        Assert.That(report.Result, Is.EqualTo("success"), report.Error);
+        var entries = await h.EntriesAsync();
+        Assert.That(entries["bad"].Problem, Is.Not.Null);
+        Assert.That(entries["good"].Entry!.Status.DisplayName, Is.EqualTo("Pushed by hand"), "the other push entry is served");
+        Assert.That(entries.Values.Count(e => !e.IsPush && e.Entry is not null), Is.EqualTo(1), "the discovered agent is catalogued");
+        var events = await Tenant.EventsAboutAsync(cp.Client, h.StoreNamespace, "bad");
+        Assert.That(events.Select(e => e.Reason), Is.EqualTo(new[] { "PushEntryInvalid" }));
+        Assert.That(report.Error, Is.Null, "nothing for the status object to quote");
+        foreach (var ev in (await cp.Client.CoreV1.ListNamespacedEventAsync(h.StoreNamespace)).Items)
+        {
+            Assert.That(ev.Message, Does.Not.Contain("HOSTILE"), ev.Reason);
+        }
+
+        Assert.That(h.Logs.Lines, Has.None.Contains("HOSTILE"));
     }
 
     [Test]

@@ -33,7 +33,8 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
         }
     }
 
-    public event Action? Changed;
+    /// <summary>A Lease appeared, was renewed or went away (its name), or every Lease may have changed (null: a relist).</summary>
+    public event Action<string?>? Changed;
 
     public LeaseState? Get(string name) => leases.GetValueOrDefault(name);
 
@@ -77,7 +78,15 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
     private async Task<string> RelistAsync(CancellationToken cancellationToken)
     {
         var list = await client.CoordinationV1.ListNamespacedLeaseAsync(storeNamespace.Name, labelSelector: Selector, cancellationToken: cancellationToken);
-        var listed = list.Items.ToDictionary(l => l.Metadata.Name, State, StringComparer.Ordinal);
+        ObserveList(list.Items);
+        return list.Metadata.ResourceVersion;
+    }
+
+    /// <summary>A full list: every Lease not in it is gone.</summary>
+    internal void ObserveList(IEnumerable<V1Lease> items)
+    {
+        var now = time.GetUtcNow();
+        var listed = items.ToDictionary(l => l.Metadata.Name, l => State(l, now), StringComparer.Ordinal);
         foreach (var gone in leases.Keys.Where(name => !listed.ContainsKey(name)))
         {
             leases.TryRemove(gone, out _);
@@ -89,8 +98,22 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
         }
 
         first.TrySetResult();
-        Changed?.Invoke();
-        return list.Metadata.ResourceVersion;
+        Changed?.Invoke(null);
+    }
+
+    /// <summary>One watch event about one Lease.</summary>
+    internal void Observe(WatchEventType type, V1Lease lease)
+    {
+        if (type == WatchEventType.Deleted)
+        {
+            leases.TryRemove(lease.Metadata.Name, out _);
+        }
+        else
+        {
+            leases[lease.Metadata.Name] = State(lease, time.GetUtcNow());
+        }
+
+        Changed?.Invoke(lease.Metadata.Name);
     }
 
     private async Task<string> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
@@ -107,13 +130,8 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
 
             switch (type)
             {
-                case WatchEventType.Added or WatchEventType.Modified:
-                    leases[lease!.Metadata.Name] = State(lease);
-                    Changed?.Invoke();
-                    break;
-                case WatchEventType.Deleted:
-                    leases.TryRemove(lease!.Metadata.Name, out _);
-                    Changed?.Invoke();
+                case WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted:
+                    Observe(type, lease!);
                     break;
                 case WatchEventType.Error:
                     throw new HttpOperationException("the Lease watch reported an error (probably 410 Gone)");
@@ -123,10 +141,20 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
         return failure is null ? resourceVersion : throw failure;
     }
 
-    private static LeaseState State(V1Lease lease) => new(
-        Utc(lease.Spec?.RenewTime),
-        lease.Spec?.LeaseDurationSeconds,
-        Utc(lease.Spec?.AcquireTime) ?? Utc(lease.Metadata.CreationTimestamp) ?? DateTimeOffset.UnixEpoch);
+    /// <summary>
+    /// What a Lease says, made sane on the way in: its holder writes renewTime and acquireTime, the API server
+    /// only the creation time. A renewal dated in the future counts from when it was seen (else a renewTime
+    /// in year 9999 would hold forever); an acquisition counts from no earlier than the Lease's creation and
+    /// no later than now.
+    /// </summary>
+    internal static LeaseState State(V1Lease lease, DateTimeOffset now)
+    {
+        var created = Utc(lease.Metadata?.CreationTimestamp) is { } c && c < now ? c : now;
+        var acquired = Utc(lease.Spec?.AcquireTime) ?? created;
+        var since = acquired < created ? created : acquired > now ? now : acquired;
+        var renewed = Utc(lease.Spec?.RenewTime) is { } r && r > now ? now : Utc(lease.Spec?.RenewTime);
+        return new LeaseState(renewed, lease.Spec?.LeaseDurationSeconds, since);
+    }
 
     private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 }

@@ -26,6 +26,7 @@ internal sealed class CatalogCache(
 {
     private static readonly TimeSpan LivenessTick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LoopRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly string Selector = $"{Annotations.CatalogLabel}={Annotations.CatalogEntryValue}";
     private readonly Lock gate = new();
     private readonly Dictionary<string, StoredEntry> items = new(StringComparer.Ordinal);
@@ -39,9 +40,7 @@ internal sealed class CatalogCache(
     private ImmutableArray<StoredEntry>? sorted;
 
     // Push entries that name a Lease, as stored; readers see them as LeaseLiveness derives them.
-    private readonly Dictionary<string, StoredEntry> leased = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Liveness> liveness = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> missingSince = new(StringComparer.Ordinal);
+    private readonly LeasedEntries leased = new();
 
     /// <summary>Identifies this cache's numbering; a Last-Event-ID from another epoch cannot be replayed.</summary>
     public string Epoch { get; } = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]);
@@ -189,7 +188,7 @@ internal sealed class CatalogCache(
 
         // Judge no push entry by its Lease before the Leases are known (but do not wait on them forever).
         await leases.WaitSyncedAsync(TimeSpan.FromSeconds(5), stoppingToken);
-        leases.Changed += Reevaluate;
+        FollowLeases();
         var livenessLoop = RunLivenessAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -221,36 +220,98 @@ internal sealed class CatalogCache(
             }
         }
 
-        leases.Changed -= Reevaluate;
+        leases.Changed -= OnLeaseChanged;
         await livenessLoop;
     }
 
-    /// <summary>Lease expiry happens without any event: look again four times a second (only at entries with a Lease).</summary>
-    private async Task RunLivenessAsync(CancellationToken cancellationToken)
+    internal void FollowLeases() => leases.Changed += OnLeaseChanged;
+
+    /// <summary>Derivations of a Lease-bearing entry (each one serializes it): what Lease renewals cost.</summary>
+    internal long LivenessDerivations { get; private set; }
+
+    /// <summary>
+    /// Lease expiry happens without any event: four times a second, the entries whose liveness can have
+    /// changed by now (usually none) are derived again. A failure is logged, counted and the loop restarted.
+    /// </summary>
+    internal async Task RunLivenessAsync(CancellationToken cancellationToken)
     {
-        using var ticker = new PeriodicTimer(LivenessTick, time);
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            while (await ticker.WaitForNextTickAsync(cancellationToken))
+            try
             {
-                Reevaluate();
+                using var ticker = new PeriodicTimer(LivenessTick, time);
+                while (await ticker.WaitForNextTickAsync(cancellationToken))
+                {
+                    Tick();
+                }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.CatalogLoopFailed(logger, "liveness", e.GetType().Name, LoopRestartDelay.TotalSeconds);
+                metrics.CatalogLoopFailed("liveness");
+                try
+                {
+                    await Task.Delay(LoopRestartDelay, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
-    /// <summary>Derives every Lease-bearing push entry anew and publishes what changed for readers.</summary>
-    private void Reevaluate()
+    /// <summary>One liveness tick: the entries whose computed expiry (or retention) has passed.</summary>
+    internal void Tick()
     {
         lock (gate)
         {
-            foreach (var raw in leased.Values.ToList())
+            ReevaluateLocked(leased.TakeDue(time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>A Lease changed: only the entries naming it are derived again (all of them after a relist).</summary>
+    private void OnLeaseChanged(string? leaseName)
+    {
+        try
+        {
+            lock (gate)
+            {
+                ReevaluateLocked(leased.Naming(leaseName));
+            }
+        }
+        catch (Exception e)
+        {
+            // Never into the Lease watch, which would relist and fail again: the timer retries these entries.
+            Log.CatalogLoopFailed(logger, "lease-event", e.GetType().Name, LoopRestartDelay.TotalSeconds);
+            metrics.CatalogLoopFailed("lease-event");
+        }
+    }
+
+    /// <summary>Derives the entries anew and publishes what changed; one that fails is retried shortly, the others go on.</summary>
+    private void ReevaluateLocked(List<StoredEntry> entries)
+    {
+        Exception? failure = null;
+        foreach (var raw in entries)
+        {
+            try
             {
                 UpsertLocked(raw);
             }
+            catch (Exception e)
+            {
+                failure ??= e;
+                leased.Schedule(raw.Name, LeaseLiveness.Add(time.GetUtcNow(), LoopRestartDelay));
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 
@@ -269,7 +330,7 @@ internal sealed class CatalogCache(
                 if (writes.All(w => w.Value is null ? !items.ContainsKey(w.Key) : RawLocked(w.Key)?.ResourceVersion == w.Value))
                 {
                     // As stored: a Lease-bearing push entry is read as written, not as its Lease shows it.
-                    return [.. items.Values.Select(i => leased.GetValueOrDefault(i.Name) ?? i)];
+                    return [.. items.Values.Select(i => leased.Raw(i.Name) ?? i)];
                 }
             }
 
@@ -282,15 +343,15 @@ internal sealed class CatalogCache(
         }
     }
 
-    private StoredEntry? RawLocked(string name) => leased.GetValueOrDefault(name) ?? items.GetValueOrDefault(name);
+    private StoredEntry? RawLocked(string name) => leased.Raw(name) ?? items.GetValueOrDefault(name);
 
     /// <summary>Push entries by liveness, for the gauge.</summary>
     public IReadOnlyDictionary<Liveness, int> PushLiveness()
     {
         lock (gate)
         {
-            var counts = liveness.Values.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
-            counts[Liveness.None] = items.Values.Count(i => i.IsPush && !leased.ContainsKey(i.Name));
+            var counts = leased.States.Where(l => l != Liveness.None).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+            counts[Liveness.None] = items.Values.Count(i => i.IsPush && !leased.Contains(i.Name));
             return counts;
         }
     }
@@ -321,7 +382,7 @@ internal sealed class CatalogCache(
                 UpsertLocked(entry);
             }
 
-            foreach (var gone in items.Keys.Concat(leased.Keys).Where(name => !listed.ContainsKey(name)).Distinct().ToList())
+            foreach (var gone in items.Keys.Concat(leased.Names).Where(name => !listed.ContainsKey(name)).Distinct().ToList())
             {
                 RemoveLocked(gone);
             }
@@ -366,7 +427,7 @@ internal sealed class CatalogCache(
         return resourceVersion;
     }
 
-    private void Apply(StoredEntry entry)
+    internal void Apply(StoredEntry entry)
     {
         lock (gate)
         {
@@ -374,7 +435,7 @@ internal sealed class CatalogCache(
         }
     }
 
-    private void Remove(string name)
+    internal void Remove(string name)
     {
         lock (gate)
         {
@@ -406,28 +467,27 @@ internal sealed class CatalogCache(
 
     private void RemoveLocked(string name)
     {
-        leased.Remove(name);
-        liveness.Remove(name);
-        missingSince.Remove(name);
+        leased.Forget(name);
         if (items.TryGetValue(name, out var previous))
         {
             PublishLocked(CatalogEventType.Deleted, previous, previous);
         }
     }
 
-    /// <summary>The entry as readers see it: as stored, or as its Lease makes it (null: no longer listed).</summary>
+    /// <summary>
+    /// The entry as readers see it: as stored, or as its Lease makes it (null: no longer listed). Derived
+    /// again only when the stored entry or its liveness changed; else the entry already shown is reused.
+    /// </summary>
     private StoredEntry? ShownLocked(StoredEntry raw)
     {
         var leaseName = LeaseLiveness.LeaseName(raw);
         if (leaseName is null)
         {
-            leased.Remove(raw.Name);
-            liveness.Remove(raw.Name);
-            missingSince.Remove(raw.Name);
+            leased.Forget(raw.Name);
             return raw;
         }
 
-        leased[raw.Name] = raw;
+        var tracked = leased.Track(raw, leaseName);
         if (!leases.IsSynced)
         {
             return raw;
@@ -435,30 +495,33 @@ internal sealed class CatalogCache(
 
         var now = time.GetUtcNow();
         var lease = leases.Get(leaseName);
-        if (lease is null)
+        tracked.MissingSince = lease is null ? tracked.MissingSince ?? now : null;
+        var (state, since) = LeaseLiveness.Of(lease, now, tracked.MissingSince ?? now);
+        NoteTransitionLocked(tracked, state, since, now);
+        var dropped = state != Liveness.Live && since is { } down && now - down > options.Retention;
+        var key = new LeasedEntries.Derivation(state, since is { } s ? CatalogJson.Truncate(s) : null, CatalogJson.Truncate(lease?.Since ?? DateTimeOffset.UnixEpoch), dropped);
+        leased.Schedule(raw.Name, dropped ? null : LeaseLiveness.NextChange(lease, state, since, options.Retention));
+        if (tracked.Key != key)
         {
-            missingSince.TryAdd(raw.Name, now);
-        }
-        else
-        {
-            missingSince.Remove(raw.Name);
+            LivenessDerivations++;
+            tracked.Shown = LeaseLiveness.Apply(raw, leaseName, state, since, lease, now, options.Retention);
+            tracked.Key = key;
         }
 
-        var (state, since) = LeaseLiveness.Of(lease, now, missingSince.GetValueOrDefault(raw.Name, now));
-        NoteTransitionLocked(raw, leaseName, state, since, now);
-        return LeaseLiveness.Apply(raw, leaseName, state, since, lease, now, options.Retention);
+        return tracked.Shown;
     }
 
     /// <summary>A change of liveness: counted, and told on the push entry by the leader (every replica derives it).</summary>
-    private void NoteTransitionLocked(StoredEntry raw, string leaseName, Liveness state, DateTimeOffset? since, DateTimeOffset now)
+    private void NoteTransitionLocked(LeasedEntries.Tracked tracked, Liveness state, DateTimeOffset? since, DateTimeOffset now)
     {
-        var before = liveness.GetValueOrDefault(raw.Name, Liveness.None);
+        var before = tracked.State;
         if (before == state)
         {
             return;
         }
 
-        liveness[raw.Name] = state;
+        var (raw, leaseName) = (tracked.Raw, tracked.LeaseName);
+        tracked.State = state;
         if (state == Liveness.Expired && since is { } expiry)
         {
             metrics.LeaseExpiryNoticed(now - expiry);

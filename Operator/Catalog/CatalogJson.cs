@@ -40,7 +40,10 @@ internal static class CatalogJson
     public static AgentType Deserialize(string json) =>
         Complete(JsonSerializer.Deserialize(json, Context.AgentType) ?? throw new JsonException("the document is null"));
 
-    /// <summary>A hand-written entry (a push entry) may leave lists out; they read as empty, never as default arrays.</summary>
+    /// <summary>
+    /// A hand-written entry (a push entry) may leave lists out; they read as empty, never as default arrays.
+    /// Nulls inside lists are kept for <see cref="EntryCheck"/> to refuse.
+    /// </summary>
     private static AgentType Complete(AgentType entry)
     {
         static ImmutableArray<T> Or<T>(ImmutableArray<T> list) => list.IsDefault ? [] : list;
@@ -51,7 +54,7 @@ internal static class CatalogJson
             Status = status with
             {
                 Conditions = Or(status.Conditions),
-                Capabilities = [.. Or(status.Capabilities).Select(c => c with
+                Capabilities = [.. Or(status.Capabilities).Select(c => c is null ? c! : c with
                 {
                     Tags = Or(c.Tags),
                     Properties = c.Properties ?? ImmutableSortedDictionary<string, string>.Empty,
@@ -67,8 +70,12 @@ internal static class CatalogJson
 
 internal sealed class UtcSecondsConverter : JsonConverter<DateTimeOffset>
 {
+    /// <exception cref="JsonException">Not a time (the message never quotes the text).</exception>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("a time must be a string"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        reader.TokenType == JsonTokenType.String
+        && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : throw new JsonException("a time must be an RFC 3339 string");
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(CatalogJson.Truncate(value).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));

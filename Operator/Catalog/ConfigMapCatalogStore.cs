@@ -167,12 +167,35 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         };
     }
 
-    /// <summary>Reads a stored ConfigMap; never throws, whatever its author put in it.</summary>
+    /// <summary>
+    /// Reads a stored ConfigMap; never throws, whatever its author put in it. What cannot be served is the
+    /// entry's <see cref="StoredEntry.Problem"/>, in words of ours: the author's text is never quoted.
+    /// </summary>
     internal static StoredEntry Read(V1ConfigMap configMap)
     {
-        var labels = (configMap.Metadata.Labels ?? new Dictionary<string, string>()).ToImmutableDictionary(StringComparer.Ordinal);
+        try
+        {
+            return ReadChecked(configMap);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever slipped past the checks is still this entry's problem only, never the list's.
+            return Unreadable(configMap, $"'{CatalogNames.EntryKey}' cannot be read ({e.GetType().Name})");
+        }
+    }
+
+    private static StoredEntry ReadChecked(V1ConfigMap configMap)
+    {
+        var metadata = configMap.Metadata;
+        if (metadata?.Name is null)
+        {
+            return Unreadable(configMap, "it has no name");
+        }
+
+        // The API server allows no null label values, but a ConfigMap is data: skip what no selector could match.
+        var labels = (metadata.Labels ?? new Dictionary<string, string>()).Where(l => l.Value is not null).ToImmutableDictionary(StringComparer.Ordinal);
         var isPush = labels.TryGetValue(Annotations.SourceLabel, out var source) && source == SourceType.Push.ToWire();
-        var annotationEndpoint = configMap.Metadata.Annotations?.TryGetValue(Annotations.Endpoint, out var a) == true ? a : null;
+        var annotationEndpoint = metadata.Annotations?.TryGetValue(Annotations.Endpoint, out var a) == true ? a : null;
         AgentType? entry = null;
         string? problem = null;
         string? json = null;
@@ -185,11 +208,11 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
             try
             {
                 entry = CatalogJson.Deserialize(json);
-                problem = Validate(entry);
+                problem = EntryCheck.Problem(entry);
             }
             catch (JsonException e)
             {
-                problem = $"'{CatalogNames.EntryKey}' is not a valid AgentType: {e.Message}";
+                problem = $"'{CatalogNames.EntryKey}' is not a valid AgentType: {EntryCheck.Describe(e)}";
             }
         }
 
@@ -197,15 +220,15 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         var endpoint = AgentEndpoint.TryNormalize(endpointText, out var normalized, out _) ? normalized : null;
         if (problem is null && endpoint is null)
         {
-            problem = $"spec.endpoint '{endpointText}' is not an http(s) URL";
+            problem = "spec.endpoint is not an http(s) URL";
         }
 
         return new StoredEntry
         {
-            Name = configMap.Metadata.Name,
-            Namespace = configMap.Metadata.NamespaceProperty,
-            ResourceVersion = configMap.Metadata.ResourceVersion,
-            Uid = configMap.Metadata.Uid,
+            Name = metadata.Name,
+            Namespace = metadata.NamespaceProperty ?? string.Empty,
+            ResourceVersion = metadata.ResourceVersion ?? string.Empty,
+            Uid = metadata.Uid,
             IsPush = isPush,
             Endpoint = endpoint,
             Entry = problem is null ? entry : null,
@@ -216,10 +239,20 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         };
     }
 
-    private static string? Validate(AgentType entry) =>
-        entry.Spec is null ? "spec is missing"
-        : string.IsNullOrWhiteSpace(entry.Spec.Endpoint) ? "spec.endpoint is missing"
-        : entry.Spec.Source is null ? "spec.source is missing"
-        : entry.Kind != AgentType.TypeKind ? $"kind is '{entry.Kind}', expected {AgentType.TypeKind}"
-        : null;
+    /// <summary>An entry nothing can be served of; built from the metadata alone, which may itself be missing.</summary>
+    private static StoredEntry Unreadable(V1ConfigMap? configMap, string problem)
+    {
+        var metadata = configMap?.Metadata;
+        var labels = metadata?.Labels;
+        return new StoredEntry
+        {
+            Name = metadata?.Name ?? string.Empty,
+            Namespace = metadata?.NamespaceProperty ?? string.Empty,
+            ResourceVersion = metadata?.ResourceVersion ?? string.Empty,
+            Uid = metadata?.Uid,
+            IsPush = labels?.TryGetValue(Annotations.SourceLabel, out var source) == true && source == SourceType.Push.ToWire(),
+            Problem = problem,
+            Object = configMap,
+        };
+    }
 }

@@ -32,11 +32,20 @@ internal static class LeaseLiveness
 {
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
 
-    /// <summary>The Lease a push entry names, or null.</summary>
-    public static string? LeaseName(StoredEntry entry) =>
-        entry.IsPush && entry.Object?.Metadata?.Annotations?.TryGetValue(Annotations.Lease, out var name) == true && !string.IsNullOrWhiteSpace(name)
-            ? name.Trim()
-            : null;
+    /// <summary>What an entry naming no possible Lease follows: no Lease can have this name, so it reads as Missing.</summary>
+    public const string InvalidLeaseName = "(not a valid Lease name)";
+
+    /// <summary>The Lease a push entry names, or null. The annotation is its author's text: only a possible Lease name is used (and ever shown).</summary>
+    public static string? LeaseName(StoredEntry entry)
+    {
+        if (!entry.IsPush || entry.Object?.Metadata?.Annotations?.TryGetValue(Annotations.Lease, out var name) != true || string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        name = name.Trim();
+        return name.Length <= 253 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.') ? name : InvalidLeaseName;
+    }
 
     /// <summary>The liveness a Lease gives, and since when it has not been live.</summary>
     public static (Liveness Liveness, DateTimeOffset? Since) Of(LeaseState? lease, DateTimeOffset now, DateTimeOffset missingSince)
@@ -46,15 +55,39 @@ internal static class LeaseLiveness
             return (Liveness.Missing, missingSince);
         }
 
-        if (lease.RenewTime is not { } renewed || lease.DurationSeconds is not { } seconds)
+        if (lease.RenewTime is not { } renewed || lease.DurationSeconds is not { } seconds || seconds <= 0)
         {
-            // A Lease nobody has renewed yet holds nothing.
+            // A Lease nobody has renewed yet (or renewed for no time at all) holds nothing.
             return (Liveness.Expired, lease.Since);
         }
 
-        var expiry = renewed + TimeSpan.FromSeconds(seconds);
-        return now > expiry + Grace ? (Liveness.Expired, expiry) : (Liveness.Live, null);
+        // Saturating: a holder's renewTime in year 9999 or a duration of 68 years must not overflow.
+        var expiry = Add(renewed, TimeSpan.FromSeconds(seconds));
+        return now > Add(expiry, Grace) ? (Liveness.Expired, Max(expiry, lease.Since)) : (Liveness.Live, null);
     }
+
+    /// <summary>
+    /// When the liveness <see cref="Of"/> gives can next change without any Lease event (Live: just after the
+    /// expiry and grace; not Live: just after the retention, when the entry stops being listed); null: never.
+    /// </summary>
+    public static DateTimeOffset? NextChange(LeaseState? lease, Liveness liveness, DateTimeOffset? since, TimeSpan retention)
+    {
+        var at = liveness switch
+        {
+            Liveness.Live when lease is { RenewTime: { } renewed, DurationSeconds: { } seconds } => Add(Add(renewed, TimeSpan.FromSeconds(seconds)), Grace),
+            Liveness.Expired or Liveness.Missing when since is { } down => Add(down, retention),
+            _ => DateTimeOffset.MaxValue,
+        };
+        return at == DateTimeOffset.MaxValue ? null : at.AddTicks(1);
+    }
+
+    /// <summary><paramref name="time"/> + <paramref name="span"/>, clamped to the calendar instead of throwing.</summary>
+    public static DateTimeOffset Add(DateTimeOffset time, TimeSpan span) =>
+        span >= TimeSpan.Zero
+            ? (DateTimeOffset.MaxValue - time <= span ? DateTimeOffset.MaxValue : time + span)
+            : (span == TimeSpan.MinValue || time - DateTimeOffset.MinValue <= -span ? DateTimeOffset.MinValue : time + span);
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>The entry as readers see it, or null when it is no longer listed.</summary>
     public static StoredEntry? Apply(StoredEntry raw, string leaseName, Liveness liveness, DateTimeOffset? since, LeaseState? lease, DateTimeOffset now, TimeSpan retention)

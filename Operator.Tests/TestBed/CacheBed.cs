@@ -1,0 +1,35 @@
+using AgentLens.Operator.Catalog;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace AgentLens.Operator.Tests.TestBed;
+
+/// <summary>The catalog cache and its Leases in-process, on a fake clock, fed by hand (the API server is never called).</summary>
+internal sealed class CacheBed : IDisposable
+{
+    private readonly k8s.Kubernetes client = new(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+
+    public CacheBed(DateTimeOffset now)
+    {
+        Clock.SetUtcNow(now);
+        Health.SetupGet(h => h.IsLeader).Returns(true);
+        Events.Setup(e => e.RecordAsync(It.IsAny<EventTarget>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        var options = new CacheOptions { Retention = TimeSpan.FromHours(1) };
+        Leases = new AgentLeases(client, new StoreNamespace("catalog"), Clock, options, Logs.For<AgentLeases>());
+        Cache = new CatalogCache(client, new StoreNamespace("catalog"), Leases, Events.Object, Health.Object, TestMeterFactory.NewMetrics(), Clock, options, Logs.For<CatalogCache>());
+    }
+
+    public FakeTimeProvider Clock { get; } = new();
+    public CapturedLogs Logs { get; } = new();
+    public Mock<IEventRecorder> Events { get; } = new();
+    public Mock<ILeadership> Health { get; } = new();
+    public AgentLeases Leases { get; }
+    public CatalogCache Cache { get; }
+
+    public void Dispose()
+    {
+        Cache.Dispose();
+        Leases.Dispose();
+        client.Dispose();
+    }
+}
