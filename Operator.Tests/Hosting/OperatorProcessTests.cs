@@ -80,11 +80,12 @@ public sealed class OperatorProcessTests
         await Tenant.AnnounceAsync(cp.Client, hostile, "hung", "127.0.0.1", hung.Port, new() { ["agentlens.io/type"] = "mcp" });
         await Tenant.AnnounceAsync(cp.Client, neighbour, "fresh", "127.0.0.1", new Uri(agent.BaseUrl).Port);
 
-        // The cycle budget is 5s; the bound (start-up, the cycle and its writes, several times over) only stops
-        // a hung run: before the fix it never ended.
-        var result = await OperatorProcess.RunWithinAsync(TimeSpan.FromSeconds(60), "--once", "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store,
+        // The cycle budget is 15s (timeouts loose enough for a loaded machine's first MCP handshake); the bound
+        // (start-up, the cycle and its writes, several times over) only stops a hung run: before the fix it
+        // never ended.
+        var result = await OperatorProcess.RunWithinAsync(TimeSpan.FromSeconds(75), "--once", "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store,
             "--namespaces", $"{hostile},{neighbour}", "--crawl-allow-cidrs", "127.0.0.1/32",
-            "--crawl-timeout", "1s", "--crawl-agent-budget", "3s", "--crawl-cycle-budget", "5s");
+            "--crawl-timeout", "4s", "--crawl-agent-budget", "10s", "--crawl-cycle-budget", "15s");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError + result.StandardOutput);
         var entries = (await cp.Client.CoreV1.ListNamespacedConfigMapAsync(store, labelSelector: "agentlens.io/catalog=entry")).Items;
