@@ -1,4 +1,9 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Domain;
 
 namespace AgentLens.Operator.Api;
 
@@ -10,6 +15,52 @@ namespace AgentLens.Operator.Api;
 internal static class AgentTypeSchema
 {
     private const string Prefix = "io.agentlens.v1alpha1.";
+
+    // The words kubectl explain shows, by JSON path ("[]" is a list's item); the shape comes from the records.
+    // Declared before the documents below: static initializers run in textual order.
+    private static readonly Dictionary<string, string> Descriptions = new()
+    {
+        ["spec"] = "Where the agent is and who announced it.",
+        ["spec.protocol"] = "The agent's protocol.",
+        ["spec.endpoint"] = "The agent's normalized endpoint URL, path included: the entry's identity.",
+        ["spec.cardUrl"] = "Where the card was fetched from.",
+        ["spec.source"] = "What announced the agent.",
+        ["spec.source.type"] = "What kind of source: kubernetes is an annotated Service, static the static sources file, push a ConfigMap someone applied.",
+        ["spec.source.namespace"] = "The Service's namespace (kubernetes sources).",
+        ["spec.source.name"] = "The Service's name, or the static entry's name.",
+        ["spec.team"] = "The owning team (agentlens.io/team).",
+        ["spec.tags"] = "Free-form tags (agentlens.io/tags).",
+        ["status"] = "What the agent's card and the last discovery cycles said.",
+        ["status.lifecycle"] = "Where the agent is in its life.",
+        ["status.displayName"] = "The card's name.",
+        ["status.description"] = "The card's description.",
+        ["status.version"] = "The agent's version, from its card.",
+        ["status.protocolVersion"] = "The protocol version the card declares.",
+        ["status.provider"] = "Who provides the agent.",
+        ["status.provider.organization"] = "The provider's organization.",
+        ["status.provider.url"] = "The provider's URL.",
+        ["status.capabilities"] = "What the agent offers, one entry per skill, tool, resource, prompt, interface, extension or security scheme.",
+        ["status.capabilities[]"] = "One capability.",
+        ["status.capabilities[].kind"] = "The capability's kind: " + Names(typeof(CapabilityKinds)) + ".",
+        ["status.capabilities[].name"] = "The capability's name (its id for a skill).",
+        ["status.capabilities[].description"] = "What it does.",
+        ["status.capabilities[].tags"] = "Its tags.",
+        ["status.capabilities[].properties"] = "Kind-specific details, by key.",
+        ["status.capabilities[].digest"] = "A digest of what defines the capability; a change means it was redefined.",
+        ["status.conditions"] = "What the last cycles found: " + Names(typeof(ConditionTypes)) + ".",
+        ["status.conditions[]"] = "One condition, as Kubernetes conditions are.",
+        ["status.conditions[].type"] = "The condition's type: " + Names(typeof(ConditionTypes)) + ".",
+        ["status.conditions[].status"] = "Whether the condition holds.",
+        ["status.conditions[].reason"] = "A CamelCase reason.",
+        ["status.conditions[].message"] = "A human-readable message.",
+        ["status.conditions[].lastTransitionTime"] = "When the status last changed.",
+        ["status.consecutiveFailures"] = "Cycles in a row whose fetch failed.",
+        ["status.lastError"] = "The last fetch or parse error.",
+        ["status.cardDigest"] = "sha256 of the card as fetched.",
+        ["status.cardEtag"] = "The card's ETag, for conditional fetches.",
+        ["status.capabilitiesDigest"] = "A digest over all capability digests.",
+        ["status.offlineSince"] = "When the entry went Offline; it is deleted after the retention period.",
+    };
 
     public static byte[] GroupList { get; } = Bytes(new JsonObject
     {
@@ -61,8 +112,8 @@ internal static class AgentTypeSchema
             ("apiVersion", Str("APIVersion defines the versioned schema of this representation of an object.")),
             ("kind", Str("Kind is a string value representing the REST resource this object represents.")),
             ("metadata", new JsonObject { ["$ref"] = "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", ["description"] = "Standard object metadata." }),
-            ("spec", Spec()),
-            ("status", Status()));
+            ("spec", FromRecord(typeof(AgentSpec), "spec")),
+            ("status", FromRecord(typeof(AgentStatus), "status")));
         agentType["x-kubernetes-group-version-kind"] = gvk;
         var list = Obj("AgentTypeList is a list of AgentTypes.",
             ("apiVersion", Str("APIVersion defines the versioned schema of this representation of an object.")),
@@ -138,53 +189,66 @@ internal static class AgentTypeSchema
     private static JsonObject PathParameter(string name, string description) =>
         new() { ["name"] = name, ["in"] = "path", ["required"] = true, ["type"] = "string", ["uniqueItems"] = true, ["description"] = description };
 
-    private static JsonObject Spec() => Obj("Where the agent is and who announced it.",
-        ("protocol", Str("The agent's protocol: a2a or mcp.")),
-        ("endpoint", Str("The agent's normalized endpoint URL, path included: the entry's identity.")),
-        ("cardUrl", Str("Where the card was fetched from.")),
-        ("source", Obj("What announced the agent.",
-            ("type", Str("kubernetes (an annotated Service), static (the static sources file) or push (a ConfigMap someone applied).")),
-            ("namespace", Str("The Service's namespace (kubernetes sources).")),
-            ("name", Str("The Service's name, or the static entry's name.")))),
-        ("team", Str("The owning team (agentlens.io/team).")),
-        ("tags", StrArray("Free-form tags (agentlens.io/tags).")));
+    /// <summary>
+    /// The schema of a record as the catalog serializes it: the source-generated context lists exactly the
+    /// properties written, with their wire names, so a field or enum value added to the records shows here
+    /// without anyone restating it (AgentTypeSchemaTests checks each field has words).
+    /// </summary>
+    private static JsonObject FromRecord(Type record, string path)
+    {
+        var info = CatalogJson.Options.GetTypeInfo(record);
+        var type = Nullable.GetUnderlyingType(record) ?? record;
+        var node = new JsonObject();
+        if (Descriptions.TryGetValue(path, out var description))
+        {
+            node["description"] = description;
+        }
 
-    private static JsonObject Status() => Obj("What the agent's card and the last discovery cycles said.",
-        ("lifecycle", Str("Registered, Active, Degraded or Offline.")),
-        ("displayName", Str("The card's name.")),
-        ("description", Str("The card's description.")),
-        ("version", Str("The agent's version, from its card.")),
-        ("protocolVersion", Str("The protocol version the card declares.")),
-        ("provider", Obj("Who provides the agent.", ("organization", Str("The provider's organization.")), ("url", Str("The provider's URL.")))),
-        ("capabilities", new JsonObject
+        switch (info.Kind)
         {
-            ["type"] = "array",
-            ["description"] = "What the agent offers, one entry per skill, tool, resource, prompt, interface, extension or security scheme.",
-            ["items"] = Obj("One capability.",
-                ("kind", Str("a2a.skill, a2a.interface, a2a.extension, a2a.security_scheme, a2a.security_requirement, a2a.signature, mcp.tool, mcp.resource or mcp.prompt.")),
-                ("name", Str("The capability's name (its id for a skill).")),
-                ("description", Str("What it does.")),
-                ("tags", StrArray("Its tags.")),
-                ("properties", new JsonObject { ["type"] = "object", ["description"] = "Kind-specific details, by key.", ["additionalProperties"] = new JsonObject { ["type"] = "string" } }),
-                ("digest", Str("A digest of what defines the capability; a change means it was redefined."))),
-        }),
-        ("conditions", new JsonObject
-        {
-            ["type"] = "array",
-            ["description"] = "CardFetched, CardValid, CapabilitiesListed, Discovered, Truncated, LeaseHeld.",
-            ["items"] = Obj("One condition, as Kubernetes conditions are.",
-                ("type", Str("The condition's type.")),
-                ("status", Str("True, False or Unknown.")),
-                ("reason", Str("A CamelCase reason.")),
-                ("message", Str("A human-readable message.")),
-                ("lastTransitionTime", new JsonObject { ["type"] = "string", ["format"] = "date-time", ["description"] = "When the status last changed." })),
-        }),
-        ("consecutiveFailures", new JsonObject { ["type"] = "integer", ["format"] = "int32", ["description"] = "Cycles in a row whose fetch failed." }),
-        ("lastError", Str("The last fetch or parse error.")),
-        ("cardDigest", Str("sha256 of the card as fetched.")),
-        ("cardEtag", Str("The card's ETag, for conditional fetches.")),
-        ("capabilitiesDigest", Str("A digest over all capability digests.")),
-        ("offlineSince", new JsonObject { ["type"] = "string", ["format"] = "date-time", ["description"] = "When the entry went Offline; it is deleted after the retention period." }));
+            case JsonTypeInfoKind.Object:
+                node["type"] = "object";
+                node["properties"] = new JsonObject(info.Properties.Select(p =>
+                    KeyValuePair.Create(p.Name, (JsonNode?)FromRecord(p.PropertyType, $"{path}.{p.Name}"))));
+                if (info.Properties.Where(p => p.IsRequired).Select(p => (JsonNode?)p.Name).ToArray() is { Length: > 0 } required)
+                {
+                    node["required"] = new JsonArray(required);
+                }
+
+                break;
+            case JsonTypeInfoKind.Enumerable:
+                node["type"] = "array";
+                node["items"] = FromRecord(info.ElementType!, path + "[]");
+                break;
+            case JsonTypeInfoKind.Dictionary:
+                node["type"] = "object";
+                node["additionalProperties"] = FromRecord(info.ElementType!, path + "[]");
+                break;
+            case JsonTypeInfoKind.None when type.IsEnum:
+                var values = Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.Serialize(v, type, CatalogJson.Options).Trim('"')).ToArray();
+                node["type"] = "string";
+                node["enum"] = new JsonArray([.. values.Select(v => (JsonNode?)v)]);
+                node["description"] = $"{description} One of {string.Join(", ", values)}.".TrimStart();
+                break;
+            case JsonTypeInfoKind.None when type == typeof(string):
+                node["type"] = "string";
+                break;
+            case JsonTypeInfoKind.None when type == typeof(int):
+                (node["type"], node["format"]) = ("integer", "int32");
+                break;
+            case JsonTypeInfoKind.None when type == typeof(DateTimeOffset):
+                (node["type"], node["format"]) = ("string", "date-time");
+                break;
+            default:
+                throw new InvalidOperationException($"The AgentType schema has no OpenAPI type for {path} ({type.Name}).");
+        }
+
+        return node;
+    }
+
+    /// <summary>The values of a constants class (condition types, capability kinds), in declaration order.</summary>
+    private static string Names(Type constants) => string.Join(", ", constants
+        .GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!));
 
     private static JsonObject Obj(string description, params (string Name, JsonNode Schema)[] properties)
     {
@@ -198,8 +262,6 @@ internal static class AgentTypeSchema
     }
 
     private static JsonObject Str(string description) => new() { ["type"] = "string", ["description"] = description };
-
-    private static JsonObject StrArray(string description) => new() { ["type"] = "array", ["description"] = description, ["items"] = new JsonObject { ["type"] = "string" } };
 
     private static byte[] Bytes(JsonNode node) => System.Text.Encoding.UTF8.GetBytes(node.ToJsonString());
 }

@@ -41,34 +41,20 @@ internal sealed class CappedResponseHandler(int maxBytes, HttpMessageHandler inn
             throw new ResponseTooLargeException($"the response announces {response.Content.Headers.ContentLength} bytes; the limit is {maxBytes}");
         }
 
-        var original = response.Content;
-        var capped = new StreamContent(new CappedStream(await original.ReadAsStreamAsync(cancellationToken), maxBytes, () => Volatile.Write(ref exceeded, 1)));
-        foreach (var header in original.Headers)
-        {
-            capped.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        response.Content = capped;
+        ResponseBodyStream.Replace(response, new CappedStream(await response.Content.ReadAsStreamAsync(cancellationToken), maxBytes, () => Volatile.Write(ref exceeded, 1)));
         return response;
     }
 
-    private sealed class CappedStream(Stream inner, int maxBytes, Action onExceeded) : Stream
+    private sealed class CappedStream(Stream inner, int maxBytes, Action onExceeded) : ResponseBodyStream(inner)
     {
         private long total;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
         public override long Position { get => total; set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override int Read(byte[] buffer, int offset, int count) => Count(Inner.Read(buffer, offset, count));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+            Count(await Inner.ReadAsync(buffer, cancellationToken));
 
         private int Count(int read)
         {
@@ -80,26 +66,6 @@ internal sealed class CappedResponseHandler(int maxBytes, HttpMessageHandler inn
             }
 
             return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

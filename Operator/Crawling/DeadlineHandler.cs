@@ -16,14 +16,7 @@ internal sealed class DeadlineHandler(HttpMessageHandler inner, TimeSpan perRequ
         {
             var response = await base.SendAsync(request, deadline.Token);
             // The body is read after this returns: the same deadline goes with it, and ends with it.
-            var original = response.Content;
-            var bounded = new StreamContent(new DeadlineStream(await original.ReadAsStreamAsync(deadline.Token), deadline));
-            foreach (var header in original.Headers)
-            {
-                bounded.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-
-            response.Content = bounded;
+            ResponseBodyStream.Replace(response, new DeadlineStream(await response.Content.ReadAsStreamAsync(deadline.Token), deadline));
             return response;
         }
         catch
@@ -33,46 +26,26 @@ internal sealed class DeadlineHandler(HttpMessageHandler inner, TimeSpan perRequ
         }
     }
 
-    private sealed class DeadlineStream(Stream inner, CancellationTokenSource deadline) : Stream
+    private sealed class DeadlineStream(Stream inner, CancellationTokenSource deadline) : ResponseBodyStream(inner)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         // A synchronous read cannot take a token; the SDK reads asynchronously, so this is only for completeness.
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, count);
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (!cancellationToken.CanBeCanceled)
             {
-                return await inner.ReadAsync(buffer, deadline.Token);
+                return await Inner.ReadAsync(buffer, deadline.Token);
             }
 
             using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            return await inner.ReadAsync(buffer, both.Token);
+            return await Inner.ReadAsync(buffer, both.Token);
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                inner.Dispose();
                 deadline.Dispose();
             }
 
