@@ -142,7 +142,7 @@ internal static class AgentTypeApi
         {
             var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http), @namespace);
             return new AgentTypeWatch(request, feed, ids, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
-                services.GetRequiredService<IOptions<OperatorOptions>>().Value, services.GetRequiredService<TimeProvider>());
+                services.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer.BookmarkInterval, services.GetRequiredService<TimeProvider>());
         }
 
         var (version, items) = feed.Snapshot();

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
 
 namespace AgentLens.Operator.Api;
 
@@ -17,7 +16,7 @@ internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace,
 /// Events are classified by the watcher's filter as the SSE stream classifies them (an entry entering the
 /// filter is ADDED, one leaving it DELETED); BOOKMARKs carry the latest version when the client allows them.
 /// </summary>
-internal sealed class AgentTypeWatch(WatchRequest request, CatalogFeed feed, WireIds ids, WatchAdmission watchers, string user, OperatorOptions options, TimeProvider time) : IResult, IWatchWriter
+internal sealed class AgentTypeWatch(WatchRequest request, CatalogFeed feed, WireIds ids, WatchAdmission watchers, string user, TimeSpan bookmarkInterval, TimeProvider time) : IResult, IWatchWriter
 {
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMinutes(30);
     private bool columnsSent;
@@ -71,7 +70,7 @@ internal sealed class AgentTypeWatch(WatchRequest request, CatalogFeed feed, Wir
         // their re-watches; a client's own timeoutSeconds ends it sooner.
         var timeout = request.Timeout ?? MinTimeout + TimeSpan.FromSeconds(Random.Shared.Next(0, (int)MinTimeout.TotalSeconds));
         using var deadline = new CancellationTokenSource(timeout, time);
-        await WatchPump.RunAsync(http, start, request.Filter, this, options.ApiServer.BookmarkInterval, time, deadline.Token);
+        await WatchPump.RunAsync(http, start, request.Filter, this, bookmarkInterval, time, deadline.Token);
     }
 
     void IWatchWriter.Begin(PipeWriter body, Subscription start)
