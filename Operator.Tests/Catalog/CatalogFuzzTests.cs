@@ -158,7 +158,7 @@ public sealed class CatalogFuzzTests
             }
         }
 
-        foreach (var shown in bed.Cache.Snapshot().Items.Where(i => i.Entry is not null))
+        foreach (var shown in bed.Feed.Snapshot().Items.Where(i => i.Entry is not null))
         {
             Assert.DoesNotThrow(() => CatalogJson.Deserialize(shown.Json!), shown.Json ?? string.Empty);
         }

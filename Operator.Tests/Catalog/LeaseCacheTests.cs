@@ -33,7 +33,7 @@ public sealed class LeaseCacheTests
         return ConfigMapCatalogStore.Read(configMap);
     }
 
-    private static Lifecycle? Shown(CacheBed bed, string name) => bed.Cache.Get(name)?.Entry?.Status.Lifecycle;
+    private static Lifecycle? Shown(CacheBed bed, string name) => bed.Feed.Get(name)?.Entry?.Status.Lifecycle;
 
     private static CacheBed With100LeaseBearingEntries()
     {
@@ -54,7 +54,7 @@ public sealed class LeaseCacheTests
     {
         using var bed = With100LeaseBearingEntries();
         var derivations = bed.Cache.LivenessDerivations;
-        var version = bed.Cache.Snapshot().Version;
+        var version = bed.Feed.Snapshot().Version;
 
         const int renewals = 50;
         for (var i = 0; i < renewals; i++)
@@ -66,7 +66,7 @@ public sealed class LeaseCacheTests
 
         Assert.That(bed.Cache.LivenessDerivations - derivations, Is.LessThanOrEqualTo(renewals), "O(renewals), not O(entries × renewals)");
         Assert.That(bed.Cache.LivenessDerivations - derivations, Is.Zero, "a renewal that changes no state re-derives nothing");
-        Assert.That(bed.Cache.Snapshot().Version, Is.EqualTo(version), "nor publishes anything");
+        Assert.That(bed.Feed.Snapshot().Version, Is.EqualTo(version), "nor publishes anything");
         Assert.That(Shown(bed, "agent-0"), Is.EqualTo(Lifecycle.Active));
     }
 
@@ -78,7 +78,7 @@ public sealed class LeaseCacheTests
         bed.Leases.ObserveList(Enumerable.Range(0, 100).Select(i => Lease($"lease-{i}", T0.UtcDateTime, i == 0 ? 60 : 3600)));
         bed.Cache.Tick();
         var derivations = bed.Cache.LivenessDerivations;
-        var version = bed.Cache.Snapshot().Version;
+        var version = bed.Feed.Snapshot().Version;
 
         for (var i = 0; i < 4 * 62; i++)
         {
@@ -88,7 +88,7 @@ public sealed class LeaseCacheTests
 
         Assert.That(Shown(bed, "agent-0"), Is.EqualTo(Lifecycle.Offline));
         Assert.That(Shown(bed, "agent-1"), Is.EqualTo(Lifecycle.Active));
-        Assert.That(bed.Cache.Snapshot().Version - version, Is.EqualTo(1), "one publication: agent-0 went Offline");
+        Assert.That(bed.Feed.Snapshot().Version - version, Is.EqualTo(1), "one publication: agent-0 went Offline");
         Assert.That(bed.Cache.LivenessDerivations - derivations, Is.LessThanOrEqualTo(1), "248 ticks looked at one entry once");
     }
 
@@ -109,7 +109,7 @@ public sealed class LeaseCacheTests
         Assert.DoesNotThrow(() => bed.Cache.Apply(Entry("agent", "odd")));
         Assert.DoesNotThrow(() => bed.Cache.Tick());
 
-        var shown = bed.Cache.Get("agent");
+        var shown = bed.Feed.Get("agent");
         Assert.That(shown?.Entry?.Status.Lifecycle.ToString(), Is.EqualTo(expected), shown?.Json);
         Assert.DoesNotThrow(() => CatalogJson.Deserialize(shown!.Json!), "what is shown reads back");
         if (expected == "Active")
@@ -180,7 +180,7 @@ public sealed class LeaseCacheTests
         }
 
         Assert.That(Shown(bed, "agent"), Is.EqualTo(Lifecycle.Offline));
-        Assert.That(bed.Cache.Get("agent")!.Json, Does.Contain("LeaseMissing"));
+        Assert.That(bed.Feed.Get("agent")!.Json, Does.Contain("LeaseMissing"));
         Assert.That(bed.Logs.Lines, Has.Some.Contains("InvalidOperationException"));
     }
 }

@@ -7,7 +7,7 @@ namespace AgentLens.Operator.Api;
 /// <summary>
 /// The catalog as the Kubernetes API group <c>agentlens.io/v1alpha1</c>, served on a TLS port to the
 /// aggregation layer (as metrics-server serves <c>metrics.k8s.io</c>) by every replica from the same
-/// <see cref="CatalogCache"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
+/// <see cref="CatalogFeed"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
 /// <c>get</c>, <c>list</c> and <c>watch</c> of namespaced <c>agenttypes</c> (JSON or kubectl's Table), and
 /// <c>405 MethodNotAllowed</c> for every write — the catalog is written by discovery and by push ConfigMaps.
 /// Every request is authenticated (the aggregator's front-proxy certificate, or a bearer token sent
@@ -123,7 +123,7 @@ internal static class AgentTypeApi
     private static async Task<IResult> CollectionAsync(HttpContext http, string? @namespace)
     {
         var watch = Flag(http, "watch");
-        var (refused, cache, storeNamespace) = await AdmitAsync(http, Access(watch ? "watch" : "list", @namespace, null));
+        var (refused, feed, storeNamespace) = await AdmitAsync(http, Access(watch ? "watch" : "list", @namespace, null));
         if (refused is not null)
         {
             return refused;
@@ -137,16 +137,17 @@ internal static class AgentTypeApi
         }
 
         var table = WantsTable(http, out var include);
+        var ids = services.GetRequiredService<WireIds>();
         if (watch)
         {
             var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http), @namespace);
-            return new AgentTypeWatch(request, cache, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
-                services.GetRequiredService<IOptions<OperatorOptions>>().Value, services.GetRequiredService<TimeProvider>());
+            return new AgentTypeWatch(request, feed, ids, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
+                services.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer.BookmarkInterval, services.GetRequiredService<TimeProvider>());
         }
 
-        var (version, items) = cache.Snapshot();
-        var rows = items.Where(filter.Matches).Select(i => (i, cache.ResourceVersion(cache.VersionOf(i))));
-        var listVersion = cache.ResourceVersion(version);
+        var (version, items) = feed.Snapshot();
+        var rows = items.Where(filter.Matches).Select(i => (i, ids.ResourceVersion(feed.VersionOf(i))));
+        var listVersion = ids.ResourceVersion(version);
         return new AgentTypeObjects.JsonBytes(table
             ? AgentTypeObjects.TableBytes(rows, listVersion, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
             : AgentTypeObjects.ListBytes(rows, listVersion, storeNamespace));
@@ -154,7 +155,7 @@ internal static class AgentTypeApi
 
     private static async Task<IResult> ItemAsync(HttpContext http, string @namespace, string name)
     {
-        var (refused, cache, storeNamespace) = await AdmitAsync(http, Access("get", @namespace, name));
+        var (refused, feed, storeNamespace) = await AdmitAsync(http, Access("get", @namespace, name));
         if (refused is not null)
         {
             return refused;
@@ -162,26 +163,26 @@ internal static class AgentTypeApi
 
         var services = http.RequestServices;
 
-        var item = cache.Get(name);
+        var item = feed.Get(name);
         if (item?.Entry is null || CatalogFilter.ServedNamespace(item, storeNamespace) != @namespace)
         {
             return AgentTypeObjects.Status(404, "NotFound", $"{AgentTypeObjects.Resource}.{AgentTypeObjects.Group} \"{name}\" not found", name);
         }
 
-        var rv = cache.ResourceVersion(cache.VersionOf(item));
+        var rv = services.GetRequiredService<WireIds>().ResourceVersion(feed.VersionOf(item));
         return new AgentTypeObjects.JsonBytes(WantsTable(http, out var include)
             ? AgentTypeObjects.TableBytes([(item, rv)], rv, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
             : AgentTypeObjects.ObjectBytes(item, rv, storeNamespace));
     }
 
     /// <summary>A resource request may go on when its user is authorized and the cache is synced.</summary>
-    private static async Task<(IResult? Refused, CatalogCache Cache, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
+    private static async Task<(IResult? Refused, CatalogFeed Feed, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
     {
-        var cache = http.RequestServices.GetRequiredService<CatalogCache>();
+        var feed = http.RequestServices.GetRequiredService<CatalogFeed>();
         var storeNamespace = http.RequestServices.GetRequiredService<StoreNamespace>().Name;
         var refused = await AuthorizeAsync(http, access)
-            ?? (await cache.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", CatalogCache.NotSyncedMessage));
-        return (refused, cache, storeNamespace);
+            ?? (await feed.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", CatalogFeed.NotSyncedMessage));
+        return (refused, feed, storeNamespace);
     }
 
     private static ResourceAccess Access(string verb, string? @namespace, string? name) => CatalogVisibility.Rule(verb, @namespace, name);

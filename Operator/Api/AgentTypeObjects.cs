@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
@@ -28,25 +27,16 @@ internal static class AgentTypeObjects
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    // Entries are immutable and keep one resourceVersion while shown: each is rendered once per version.
-    private static readonly ConditionalWeakTable<StoredEntry, Tuple<string, byte[]>> Rendered = [];
-
     /// <summary>The entry as an AgentType, compact UTF-8 JSON (an entry without a readable AgentType has none).</summary>
-    public static byte[] ObjectBytes(StoredEntry item, string resourceVersion, string storeNamespace)
-    {
-        if (Rendered.TryGetValue(item, out var cached) && cached.Item1 == resourceVersion)
-        {
-            return cached.Item2;
-        }
-
-        var bytes = Json(w =>
+    public static byte[] ObjectBytes(StoredEntry item, string resourceVersion, string storeNamespace) =>
+        EntryRenders.AgentType(item, resourceVersion, (entry, rv) => Json(w =>
         {
             w.WriteStartObject();
             w.WriteString("apiVersion", GroupVersion);
             w.WriteString("kind", Kind);
             w.WritePropertyName("metadata");
-            WriteMetadata(w, item, resourceVersion, storeNamespace);
-            using var stored = JsonDocument.Parse(item.Json ?? "{}");
+            WriteMetadata(w, entry, rv, storeNamespace);
+            using var stored = JsonDocument.Parse(entry.Json ?? "{}");
             foreach (var part in (ReadOnlySpan<string>)["spec", "status"])
             {
                 if (stored.RootElement.TryGetProperty(part, out var value))
@@ -57,10 +47,7 @@ internal static class AgentTypeObjects
             }
 
             w.WriteEndObject();
-        });
-        Rendered.AddOrUpdate(item, Tuple.Create(resourceVersion, bytes));
-        return bytes;
-    }
+        }));
 
     public static void WriteMetadata(Utf8JsonWriter w, StoredEntry item, string resourceVersion, string storeNamespace)
     {

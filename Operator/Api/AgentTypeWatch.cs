@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
 
 namespace AgentLens.Operator.Api;
 
@@ -17,9 +16,8 @@ internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace,
 /// Events are classified by the watcher's filter as the SSE stream classifies them (an entry entering the
 /// filter is ADDED, one leaving it DELETED); BOOKMARKs carry the latest version when the client allows them.
 /// </summary>
-internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, WatchAdmission watchers, string user, OperatorOptions options, TimeProvider time) : IResult
+internal sealed class AgentTypeWatch(WatchRequest request, CatalogFeed feed, WireIds ids, WatchAdmission watchers, string user, TimeSpan bookmarkInterval, TimeProvider time) : IResult, IWatchWriter
 {
-    private const int FlushBytes = 32 * 1024;
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMinutes(30);
     private bool columnsSent;
 
@@ -51,124 +49,59 @@ internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, W
         var expired = false;
         if (request.ResourceVersion is { } rv && rv != "0")
         {
-            expired = !cache.TryParseResourceVersion(rv, out var v);
+            expired = !ids.TryParseResourceVersion(rv, out var v);
             from = v;
         }
 
-        var start = expired ? null : cache.SubscribeFrom(from);
+        var start = expired ? null : feed.Subscribe(from);
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";
-        var body = http.Response.BodyWriter;
-        if (start is null)
+        if (start is null || start.TooOld)
         {
+            // The client relists, as client-go does on 410.
+            start?.Subscriber.Dispose();
+            var body = http.Response.BodyWriter;
             Write(body, "ERROR", AgentTypeObjects.StatusBytes(410, "Expired", $"too old resource version: {request.ResourceVersion}"));
             await body.FlushAsync(http.RequestAborted);
             return;
         }
 
-        using var subscriber = start.Subscriber;
         // Kubernetes ends watches after a random 30–60 minutes (its min-request-timeout) so clients spread
         // their re-watches; a client's own timeoutSeconds ends it sooner.
         var timeout = request.Timeout ?? MinTimeout + TimeSpan.FromSeconds(Random.Shared.Next(0, (int)MinTimeout.TotalSeconds));
         using var deadline = new CancellationTokenSource(timeout, time);
-        using var cut = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, subscriber.Overflowed, deadline.Token);
-        var ct = cut.Token;
-        var last = start.Version;
-        try
+        await WatchPump.RunAsync(http, start, request.Filter, this, bookmarkInterval, time, deadline.Token);
+    }
+
+    void IWatchWriter.Begin(PipeWriter body, Subscription start)
+    {
+    }
+
+    void IWatchWriter.SnapshotEntry(PipeWriter body, StoredEntry entry, Subscription start) => WriteEntry(body, "ADDED", entry, feed.VersionOf(entry));
+
+    void IWatchWriter.SnapshotDone(PipeWriter body, Subscription start)
+    {
+    }
+
+    void IWatchWriter.Change(PipeWriter body, string type, CatalogEvent e) => WriteEntry(body, type, e.Entry, e.Version);
+
+    void IWatchWriter.CaughtUp(PipeWriter body, long version)
+    {
+        if (request.Bookmarks)
         {
-            await http.Response.StartAsync(ct);
-            if (start.Snapshot is { } snapshot)
-            {
-                for (var next = 0; next < snapshot.Length;)
-                {
-                    // A chunk at a time through the same gate as the SSE snapshots, so a burst of watchers
-                    // never keeps probes waiting.
-                    await CatalogStream.SnapshotGate.WaitAsync(ct);
-                    try
-                    {
-                        for (; next < snapshot.Length && body.UnflushedBytes < FlushBytes; next++)
-                        {
-                            if (request.Filter.Matches(snapshot[next]))
-                            {
-                                WriteEntry(body, "ADDED", snapshot[next], cache.VersionOf(snapshot[next]));
-                            }
-                        }
-                    }
-                    finally
-                    {
-                        CatalogStream.SnapshotGate.Release();
-                    }
-
-                    await body.FlushAsync(ct);
-                }
-            }
-
-            foreach (var e in start.Replay)
-            {
-                WriteChange(body, e);
-                last = e.Version;
-            }
-
-            if (request.Bookmarks)
-            {
-                WriteBookmark(body, last);
-            }
-
-            await body.FlushAsync(ct);
-            var reader = subscriber.Events;
-            using var ticker = new PeriodicTimer(options.ApiServer.BookmarkInterval, time);
-            var tick = ticker.WaitForNextTickAsync(ct).AsTask();
-            var read = reader.WaitToReadAsync(ct).AsTask();
-            while (true)
-            {
-                if (await Task.WhenAny(read, tick) == tick)
-                {
-                    await tick;
-                    if (request.Bookmarks)
-                    {
-                        WriteBookmark(body, last);
-                        await body.FlushAsync(ct);
-                    }
-
-                    tick = ticker.WaitForNextTickAsync(ct).AsTask();
-                    continue;
-                }
-
-                if (!await read)
-                {
-                    break;
-                }
-
-                while (reader.TryRead(out var e))
-                {
-                    if (e.Version > last)
-                    {
-                        WriteChange(body, e);
-                        last = e.Version;
-                    }
-                }
-
-                await body.FlushAsync(ct);
-                read = reader.WaitToReadAsync(ct).AsTask();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The client left, the watch timed out, or the watcher fell behind: it re-watches from its last version.
+            WriteBookmark(body, version);
         }
     }
 
-    private void WriteChange(PipeWriter body, CatalogEvent e)
+    bool IWatchWriter.Tick(PipeWriter body, long version)
     {
-        if (CatalogStream.ChangeType(e, request.Filter) is { } type)
-        {
-            WriteEntry(body, type, e.Entry, e.Version);
-        }
+        ((IWatchWriter)this).CaughtUp(body, version);
+        return request.Bookmarks;
     }
 
     private void WriteEntry(PipeWriter body, string type, StoredEntry item, long version)
     {
-        var rv = cache.ResourceVersion(version);
+        var rv = ids.ResourceVersion(version);
         var first = !columnsSent;
         columnsSent = true;
         Write(body, type, request.Table
@@ -182,7 +115,7 @@ internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, W
         w.WriteString("kind", request.Table ? "Table" : AgentTypeObjects.Kind);
         w.WriteString("apiVersion", request.Table ? "meta.k8s.io/v1" : AgentTypeObjects.GroupVersion);
         w.WriteStartObject("metadata");
-        w.WriteString("resourceVersion", cache.ResourceVersion(version));
+        w.WriteString("resourceVersion", ids.ResourceVersion(version));
         w.WriteEndObject();
         w.WriteEndObject();
     }));

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace AgentLens.Operator.Api;
 
 /// <summary>
-/// The read-only HTTP catalog API, served by every replica from <see cref="CatalogCache"/>:
+/// The read-only HTTP catalog API, served by every replica from <see cref="CatalogFeed"/>:
 /// <c>GET /api/v1/agents</c> (the catalog and its version, filtered), <c>GET /api/v1/agents/{name}</c>, and
 /// <c>GET /api/v1/agents/watch</c> — Server-Sent Events: a snapshot (ADDED per entry, then SYNCED), then
 /// ADDED / MODIFIED / DELETED as they happen, heartbeats, and resume by Last-Event-ID.
@@ -21,14 +21,17 @@ internal static class CatalogApi
     {
         builder.Services.AddSingleton<AgentLeases>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentLeases>());
+        builder.Services.AddSingleton<CatalogFeed>();
+        builder.Services.AddSingleton<CatalogConfigMaps>();
         builder.Services.AddSingleton(sp =>
         {
-            var cache = ActivatorUtilities.CreateInstance<CatalogCache>(sp);
-            sp.GetRequiredService<Metrics>().ObservePushLiveness(cache.PushLiveness);
-            return cache;
+            var mirror = ActivatorUtilities.CreateInstance<CatalogMirror>(sp);
+            sp.GetRequiredService<Metrics>().ObservePushLiveness(mirror.PushLiveness);
+            return mirror;
         });
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
-        builder.Services.AddSingleton<ICatalogReader>(sp => sp.GetRequiredService<CatalogCache>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogMirror>());
+        builder.Services.AddSingleton<ICatalogReader>(sp => sp.GetRequiredService<CatalogMirror>());
+        builder.Services.AddSingleton<WireIds>();
         builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
             ? new OpenApiAccess()
             : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));
@@ -63,7 +66,7 @@ internal static class CatalogApi
         api.MapGet("/{name}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, CatalogCache cache, StoreNamespace store)
+    private static async Task<IResult> ListAsync(HttpContext http, CatalogFeed cache, WireIds ids, StoreNamespace store)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -79,7 +82,7 @@ internal static class CatalogApi
         var (version, items) = cache.Snapshot();
         return Json(w =>
         {
-            w.WriteString("version", cache.Id(version));
+            w.WriteString("version", ids.EventId(version));
             w.WriteStartArray("items");
             foreach (var item in items.Where(filter.Matches))
             {
@@ -90,7 +93,7 @@ internal static class CatalogApi
         });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, CatalogCache cache, StoreNamespace store, string name)
+    private static async Task<IResult> GetAsync(HttpContext http, CatalogFeed cache, StoreNamespace store, string name)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -102,7 +105,7 @@ internal static class CatalogApi
         return item is null || !Reader(http).Visibility.Sees(item, store.Name) ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(CatalogStream.ItemBytes(item), "application/json");
     }
 
-    private static async Task WatchAsync(HttpContext http, CatalogCache cache, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    private static async Task WatchAsync(HttpContext http, CatalogFeed cache, WireIds ids, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         var api = options.Value.Api;
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
@@ -131,9 +134,7 @@ internal static class CatalogApi
         using (admission.Lease)
         {
             var lastEventId = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? Query(http, "lastEventId");
-            var start = cache.Subscribe(lastEventId);
-            using var subscriber = start.Subscriber;
-            await CatalogStream.StreamAsync(http, cache, subscriber, start, filter, api.Heartbeat, time, loggers.CreateLogger("AgentLens.Operator.CatalogApi"), api.WatcherBuffer);
+            await CatalogStream.StreamAsync(http, cache, ids, lastEventId, filter, api.Heartbeat, time, loggers.CreateLogger("AgentLens.Operator.CatalogApi"), api.WatcherBuffer);
         }
     }
 
@@ -165,8 +166,8 @@ internal static class CatalogApi
             w.WriteString("error", message);
         }), "application/json", Encoding.UTF8, status);
 
-    private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct) =>
-        await cache.WaitSyncedAsync(ct) ? null : Error(503, CatalogCache.NotSyncedMessage);
+    private static async Task<IResult?> NotSyncedAsync(CatalogFeed cache, CancellationToken ct) =>
+        await cache.WaitSyncedAsync(ct) ? null : Error(503, CatalogFeed.NotSyncedMessage);
 
     private static string? Query(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;
@@ -216,10 +217,10 @@ internal sealed class KubernetesApiAccess(AccessReviews reviews, CatalogVisibili
             }
 
             // Visibility is decided over the namespaces the catalog holds entries in: it has to be loaded.
-            var cache = http.RequestServices.GetRequiredService<CatalogCache>();
+            var cache = http.RequestServices.GetRequiredService<CatalogFeed>();
             if (!await cache.WaitSyncedAsync(cancellationToken))
             {
-                return CatalogApi.Error(503, CatalogCache.NotSyncedMessage);
+                return CatalogApi.Error(503, CatalogFeed.NotSyncedMessage);
             }
 
             var requested = http.Request.Query.TryGetValue("namespace", out var ns) && !string.IsNullOrEmpty(ns.FirstOrDefault()) ? ns.FirstOrDefault() : null;

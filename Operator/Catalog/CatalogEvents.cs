@@ -15,8 +15,11 @@ internal enum CatalogEventType
 /// </summary>
 internal sealed record CatalogEvent(long Version, CatalogEventType Type, StoredEntry Entry, StoredEntry? Previous, DateTimeOffset At);
 
-/// <summary>What a new watcher starts from: a snapshot, or a replay of what it missed.</summary>
-internal sealed record Subscription(Subscriber Subscriber, ImmutableArray<StoredEntry>? Snapshot, IReadOnlyList<CatalogEvent> Replay, long Version, bool Resynced);
+/// <summary>
+/// What a new watcher starts from: a snapshot, or a replay of what it missed. <see cref="TooOld"/>: it asked
+/// to resume from a version the history no longer reaches, and got a snapshot instead.
+/// </summary>
+internal sealed record Subscription(Subscriber Subscriber, ImmutableArray<StoredEntry>? Snapshot, IReadOnlyList<CatalogEvent> Replay, long Version, bool TooOld);
 
 /// <summary>A watcher's bounded queue. When it is full the watcher is cut off; it never slows anyone else.</summary>
 internal sealed class Subscriber : IDisposable
