@@ -82,4 +82,13 @@ public sealed class OperatorOptionsTests
         Assert.That(new OperatorOptionsValidator().Validate(null, options).Succeeded, Is.True);
         Assert.That(new OperatorOptionsCrossValidator().Validate(null, options).Succeeded, Is.True);
     }
+
+    [Test]
+    public void CatalogCache_RunsWithEveryReaderApiOff_SoTheReconcilerReadsTheSameWay()
+    {
+        var options = new OperatorOptions { Api = { BindAddress = "0" }, ApiServer = { BindAddress = "0" } };
+
+        Assert.That(options.Cache().Enabled, Is.True, "the reconciler's consistent read must not depend on whether an API is on");
+        Assert.That(new OperatorOptions { Once = true }.Cache().Enabled, Is.False, "a one-shot run keeps no cache");
+    }
 }
