@@ -12,7 +12,14 @@ public sealed partial class LayeringTests
 {
     private static readonly Dictionary<string, int> Rank = new(StringComparer.Ordinal)
     {
-        ["Domain"] = 0, ["Cards"] = 1, ["Crawling"] = 2, ["Sources"] = 2, ["Catalog"] = 3, ["Reconciliation"] = 4, ["Api"] = 4, ["Hosting"] = 5,
+        ["Domain"] = 0,
+        ["Cards"] = 1,
+        ["Crawling"] = 2,
+        ["Sources"] = 2,
+        ["Catalog"] = 3,
+        ["Reconciliation"] = 4,
+        ["Api"] = 4,
+        ["Hosting"] = 5,
     };
 
     [GeneratedRegex(@"using AgentLens\.Operator\.(?<folder>Domain|Cards|Crawling|Sources|Catalog|Reconciliation|Api|Hosting)\b|\b(?<folder>Domain|Cards|Crawling|Sources|Catalog|Reconciliation|Api|Hosting)\.[A-Z]")]

@@ -1,13 +1,11 @@
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Api;
 
 /// <summary>
 /// The catalog as the Kubernetes API group <c>agentlens.io/v1alpha1</c>, served on a TLS port to the
 /// aggregation layer (as metrics-server serves <c>metrics.k8s.io</c>) by every replica from the same
-/// <see cref="CatalogCache"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
+/// <see cref="ICatalogView"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
 /// <c>get</c>, <c>list</c> and <c>watch</c> of namespaced <c>agenttypes</c> (JSON or kubectl's Table), and
 /// <c>405 MethodNotAllowed</c> for every write — the catalog is written by discovery and by push ConfigMaps.
 /// Every request is authenticated (the aggregator's front-proxy certificate, or a bearer token sent
@@ -22,7 +20,7 @@ internal static class AgentTypeApi
     public static void AddAgentTypeApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FrontProxyAuthentication>();
-        builder.Services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer,
+        builder.Services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<AggregatedApiOptions>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ServingCertificate>>()));
     }
 
@@ -31,7 +29,7 @@ internal static class AgentTypeApi
         var api = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!OperatorEndpoints.On(http, Listener))
+            if (!Listeners.On(http, Listener))
             {
                 return Results.NotFound();
             }
@@ -141,7 +139,7 @@ internal static class AgentTypeApi
         {
             var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http), @namespace);
             return new AgentTypeWatch(request, cache, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
-                services.GetRequiredService<IOptions<OperatorOptions>>().Value, services.GetRequiredService<TimeProvider>());
+                services.GetRequiredService<AggregatedApiOptions>(), services.GetRequiredService<TimeProvider>());
         }
 
         var (version, items) = cache.Snapshot();
@@ -175,12 +173,12 @@ internal static class AgentTypeApi
     }
 
     /// <summary>A resource request may go on when its user is authorized and the cache is synced.</summary>
-    private static async Task<(IResult? Refused, CatalogCache Cache, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
+    private static async Task<(IResult? Refused, ICatalogView Cache, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
     {
-        var cache = http.RequestServices.GetRequiredService<CatalogCache>();
+        var cache = http.RequestServices.GetRequiredService<ICatalogView>();
         var storeNamespace = http.RequestServices.GetRequiredService<StoreNamespace>().Name;
         var refused = await AuthorizeAsync(http, access)
-            ?? (await cache.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", CatalogCache.NotSyncedMessage));
+            ?? (await cache.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", ICatalogView.NotSyncedMessage));
         return (refused, cache, storeNamespace);
     }
 

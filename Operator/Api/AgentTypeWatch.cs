@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
 
 namespace AgentLens.Operator.Api;
 
@@ -17,7 +16,7 @@ internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace,
 /// Events are classified by the watcher's filter as the SSE stream classifies them (an entry entering the
 /// filter is ADDED, one leaving it DELETED); BOOKMARKs carry the latest version when the client allows them.
 /// </summary>
-internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, WatchAdmission watchers, string user, OperatorOptions options, TimeProvider time) : IResult
+internal sealed class AgentTypeWatch(WatchRequest request, ICatalogView cache, WatchAdmission watchers, string user, AggregatedApiOptions options, TimeProvider time) : IResult
 {
     private const int FlushBytes = 32 * 1024;
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMinutes(30);
@@ -116,7 +115,7 @@ internal sealed class AgentTypeWatch(WatchRequest request, CatalogCache cache, W
 
             await body.FlushAsync(ct);
             var reader = subscriber.Events;
-            using var ticker = new PeriodicTimer(options.ApiServer.BookmarkInterval, time);
+            using var ticker = new PeriodicTimer(options.BookmarkInterval, time);
             var tick = ticker.WaitForNextTickAsync(ct).AsTask();
             var read = reader.WaitToReadAsync(ct).AsTask();
             while (true)

@@ -2,13 +2,12 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
+using AgentLens.Operator.Sources;
 
 namespace AgentLens.Operator.Api;
 
 /// <summary>
-/// The read-only HTTP catalog API, served by every replica from <see cref="CatalogCache"/>:
+/// The read-only HTTP catalog API, served by every replica from <see cref="ICatalogView"/>:
 /// <c>GET /api/v1/agents</c> (the catalog and its version, filtered), <c>GET /api/v1/agents/{name}</c>, and
 /// <c>GET /api/v1/agents/watch</c> — Server-Sent Events: a snapshot (ADDED per entry, then SYNCED), then
 /// ADDED / MODIFIED / DELETED as they happen, heartbeats, and resume by Last-Event-ID.
@@ -17,29 +16,20 @@ internal static class CatalogApi
 {
     public const string Listener = "api";
 
+    /// <summary>The API's own services; it reads the catalog through <see cref="ICatalogView"/>, which the host provides.</summary>
     public static void AddCatalogApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<AgentLeases>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentLeases>());
-        builder.Services.AddSingleton(sp =>
-        {
-            var cache = ActivatorUtilities.CreateInstance<CatalogCache>(sp);
-            sp.GetRequiredService<Metrics>().ObservePushLiveness(cache.PushLiveness);
-            return cache;
-        });
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogCache>());
-        builder.Services.AddSingleton<ICatalogReader>(sp => sp.GetRequiredService<CatalogCache>());
-        builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
+        builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<ApiOptions>().Auth == "none"
             ? new OpenApiAccess()
             : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));
         builder.Services.AddSingleton<AccessReviews>();
         builder.Services.AddSingleton(sp => new CatalogVisibility(sp.GetRequiredService<AccessReviews>(), sp.GetRequiredService<StoreNamespace>(),
-            sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Namespaces));
+            sp.GetRequiredService<SourceOptions>().Namespaces));
         builder.Services.AddSingleton<ReadApiLogs>();
         // One admission for the watches of both APIs (the SSE stream and the AgentType watch).
         builder.Services.AddSingleton(sp =>
         {
-            var admission = new WatchAdmission(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Shares());
+            var admission = new WatchAdmission(sp.GetRequiredService<ApiOptions>().Shares());
             sp.GetRequiredService<Metrics>().ObserveWatchers(() => admission.Open);
             return admission;
         });
@@ -50,7 +40,7 @@ internal static class CatalogApi
         var api = app.MapGroup("/api/v1/agents").AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!OperatorEndpoints.On(http, Listener))
+            if (!Listeners.On(http, Listener))
             {
                 return Results.NotFound();
             }
@@ -63,7 +53,7 @@ internal static class CatalogApi
         api.MapGet("/{name}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, CatalogCache cache, StoreNamespace store)
+    private static async Task<IResult> ListAsync(HttpContext http, ICatalogView cache, StoreNamespace store)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -90,7 +80,7 @@ internal static class CatalogApi
         });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, CatalogCache cache, StoreNamespace store, string name)
+    private static async Task<IResult> GetAsync(HttpContext http, ICatalogView cache, StoreNamespace store, string name)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -102,9 +92,8 @@ internal static class CatalogApi
         return item is null || !Reader(http).Visibility.Sees(item, store.Name) ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(CatalogStream.ItemBytes(item), "application/json");
     }
 
-    private static async Task WatchAsync(HttpContext http, CatalogCache cache, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    private static async Task WatchAsync(HttpContext http, ICatalogView cache, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, ApiOptions api, TimeProvider time, ILoggerFactory loggers)
     {
-        var api = options.Value.Api;
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
             await notSynced.ExecuteAsync(http);
@@ -165,8 +154,8 @@ internal static class CatalogApi
             w.WriteString("error", message);
         }), "application/json", Encoding.UTF8, status);
 
-    private static async Task<IResult?> NotSyncedAsync(CatalogCache cache, CancellationToken ct) =>
-        await cache.WaitSyncedAsync(ct) ? null : Error(503, CatalogCache.NotSyncedMessage);
+    private static async Task<IResult?> NotSyncedAsync(ICatalogView cache, CancellationToken ct) =>
+        await cache.WaitSyncedAsync(ct) ? null : Error(503, ICatalogView.NotSyncedMessage);
 
     private static string? Query(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;
@@ -216,10 +205,10 @@ internal sealed class KubernetesApiAccess(AccessReviews reviews, CatalogVisibili
             }
 
             // Visibility is decided over the namespaces the catalog holds entries in: it has to be loaded.
-            var cache = http.RequestServices.GetRequiredService<CatalogCache>();
+            var cache = http.RequestServices.GetRequiredService<ICatalogView>();
             if (!await cache.WaitSyncedAsync(cancellationToken))
             {
-                return CatalogApi.Error(503, CatalogCache.NotSyncedMessage);
+                return CatalogApi.Error(503, ICatalogView.NotSyncedMessage);
             }
 
             var requested = http.Request.Query.TryGetValue("namespace", out var ns) && !string.IsNullOrEmpty(ns.FirstOrDefault()) ? ns.FirstOrDefault() : null;

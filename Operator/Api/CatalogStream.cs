@@ -13,7 +13,7 @@ namespace AgentLens.Operator.Api;
 /// </summary>
 internal static class CatalogStream
 {
-    public static async Task StreamAsync(HttpContext http, CatalogCache cache, Subscriber subscriber, Subscription start, CatalogFilter filter, TimeSpan heartbeat, TimeProvider time, ILogger logger, int buffer)
+    public static async Task StreamAsync(HttpContext http, ICatalogView cache, Subscriber subscriber, Subscription start, CatalogFilter filter, TimeSpan heartbeat, TimeProvider time, ILogger logger, int buffer)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -135,7 +135,7 @@ internal static class CatalogStream
         };
     }
 
-    private static void WriteChange(System.IO.Pipelines.PipeWriter body, CatalogCache cache, CatalogEvent e, CatalogFilter filter)
+    private static void WriteChange(System.IO.Pipelines.PipeWriter body, ICatalogView cache, CatalogEvent e, CatalogFilter filter)
     {
         if (ChangeType(e, filter) is { } type)
         {

@@ -2,8 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using AgentLens.Operator.Api;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
-using AgentLens.Operator.Reconciliation;
-using AgentLens.Operator.Sources;
+using AgentLens.Operator.Domain;
 using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Hosting;
@@ -66,11 +65,11 @@ internal sealed class OperatorOptions
     public string? Kubeconfig { get; set; }
 
     /// <summary>Where /metrics is served (kubebuilder's flag); "0" turns it off.</summary>
-    [RegularExpression(@"^(0|(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5})$", ErrorMessage = "metricsBindAddress must be [host]:port or 0")]
+    [RegularExpression(ListenAddress.Pattern, ErrorMessage = "metricsBindAddress must be [host]:port or 0")]
     public string MetricsBindAddress { get; set; } = ":8080";
 
     /// <summary>Where /healthz and /readyz are served (kubebuilder's flag).</summary>
-    [RegularExpression(@"^(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5}$", ErrorMessage = "healthProbeBindAddress must be [host]:port")]
+    [RegularExpression(ListenAddress.RequiredPattern, ErrorMessage = "healthProbeBindAddress must be [host]:port")]
     public string HealthProbeBindAddress { get; set; } = ":8081";
 
     /// <summary>Log format: "text" for people, "json" for log pipelines.</summary>
@@ -94,92 +93,6 @@ internal sealed class OperatorOptions
 
     [ValidateObjectMembers]
     public LeaderElectionOptions LeaderElection { get; set; } = new();
-
-    /// <summary>What the sources are told: each component gets its own options, not these.</summary>
-    public SourceOptions Sources() => new()
-    {
-        Namespaces = Namespaces,
-        LabelSelector = LabelSelector,
-        ClusterDomain = ClusterDomain,
-        StaticSourcesPath = StaticSourcesPath,
-        AllowCrossNamespaceExternalName = Crawl.AllowCrossNamespaceExternalName,
-        TokenDirectories = Crawl.EffectiveTokenDirectories,
-    };
-
-    public ReconcileOptions Reconcile() => new() { OfflineAfterFailures = OfflineAfterFailures, Retention = Retention };
-
-    /// <summary>The catalog cache runs when someone can read it: not in a one-shot run, not with both reader APIs off.</summary>
-    public CacheOptions Cache() => new()
-    {
-        Enabled = !Once && (Api.BindAddress != "0" || ApiServer.BindAddress != "0"),
-        WatcherBuffer = Api.WatcherBuffer,
-        HistorySize = Api.HistorySize,
-        HistoryAge = Api.HistoryAge,
-        Retention = Retention,
-    };
-}
-
-internal sealed class ApiOptions
-{
-    /// <summary>Where the catalog API is served; "0" turns it off.</summary>
-    [RegularExpression(@"^(0|(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5})$", ErrorMessage = "apiBindAddress must be [host]:port or 0")]
-    public string BindAddress { get; set; } = ":8082";
-
-    /// <summary>"kubernetes": bearer token checked by TokenReview, list configmaps checked by SubjectAccessReview; "none": open.</summary>
-    [RegularExpression("^(none|kubernetes)$", ErrorMessage = "api auth must be none or kubernetes")]
-    public string Auth { get; set; } = "kubernetes";
-
-    [Range(1, 100_000, ErrorMessage = "api maxWatchers must be between 1 and 100000")]
-    public int MaxWatchers { get; set; } = 1000;
-
-    /// <summary>The share of <see cref="MaxWatchers"/> one user may hold (both APIs together).</summary>
-    [Range(0.001, 1.0, ErrorMessage = "api watchersPerUser must be a fraction between 0.001 and 1")]
-    public double WatchersPerUser { get; set; } = 0.1;
-
-    /// <summary>The share of <see cref="MaxWatchers"/> the watchers of one namespace may hold together.</summary>
-    [Range(0.001, 1.0, ErrorMessage = "api watchersPerNamespace must be a fraction between 0.001 and 1")]
-    public double WatchersPerNamespace { get; set; } = 0.25;
-
-    /// <summary>The share of <see cref="MaxWatchers"/> kept for readers who may list agenttypes cluster-wide.</summary>
-    [Range(0.0, 0.9, ErrorMessage = "api watcherReserve must be a fraction between 0 and 0.9")]
-    public double WatcherReserve { get; set; } = 0.1;
-
-    /// <summary>TokenReviews of tokens not seen before, per second (twice that in a burst), for both APIs.</summary>
-    [Range(1, 10_000, ErrorMessage = "api tokenReviewsPerSecond must be between 1 and 10000")]
-    public int TokenReviewsPerSecond { get; set; } = 10;
-
-    public WatchShares Shares() => new(MaxWatchers, WatchersPerUser, WatchersPerNamespace, WatcherReserve);
-
-    /// <summary>Events a watcher may fall behind by before it is cut off (it can resume).</summary>
-    [Range(16, 1_000_000, ErrorMessage = "api watcherBuffer must be between 16 and 1000000")]
-    public int WatcherBuffer { get; set; } = 1024;
-
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "api heartbeat must be between 100ms and 10m")]
-    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>How many past events are kept for resuming with Last-Event-ID.</summary>
-    [Range(0, 1_000_000, ErrorMessage = "api historySize must be between 0 and 1000000")]
-    public int HistorySize { get; set; } = 10_000;
-
-    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "api historyAge must be between 0 and 7 days")]
-    public TimeSpan HistoryAge { get; set; } = TimeSpan.FromHours(1);
-}
-
-internal sealed class LeaderElectionOptions
-{
-    public bool Enabled { get; set; } = true;
-
-    [RegularExpression(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", ErrorMessage = "leaderElection leaseName must be a DNS-1123 label")]
-    public string LeaseName { get; set; } = "agentlens-operator";
-
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "leaderElection leaseDuration must be between 1s and 10m")]
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
-
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "leaderElection renewDeadline must be between 1s and 10m")]
-    public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
-
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "leaderElection retryPeriod must be between 100ms and 10m")]
-    public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 [OptionsValidator]
@@ -224,20 +137,8 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
             failures.Add($"crawl tokenDirectories: '{dir}' is not an absolute path");
         }
 
-        if (string.IsNullOrEmpty(options.ApiServer.CertFile) != string.IsNullOrEmpty(options.ApiServer.KeyFile))
-        {
-            failures.Add("apiServer certFile and keyFile must be given together");
-        }
-
-        foreach (var file in new[] { options.ApiServer.CertFile, options.ApiServer.KeyFile }.Where(f => !string.IsNullOrEmpty(f) && !File.Exists(f)))
-        {
-            failures.Add($"apiServer: '{file}' does not exist");
-        }
-
-        if (options.LeaderElection.RenewDeadline >= options.LeaderElection.LeaseDuration)
-        {
-            failures.Add("leaderElection renewDeadline must be shorter than leaseDuration");
-        }
+        failures.AddRange(options.ApiServer.Problems());
+        failures.AddRange(options.LeaderElection.Problems());
 
         foreach (var ns in options.Namespaces.Where(ns => !System.Text.RegularExpressions.Regex.IsMatch(ns, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")))
         {
@@ -326,6 +227,7 @@ internal static class OperatorOptionsRegistration
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OperatorOptions>, OperatorOptionsValidator>();
         builder.Services.AddSingleton<IValidateOptions<OperatorOptions>, OperatorOptionsCrossValidator>();
+        builder.Services.AddComponentOptions();
     }
 
     /// <summary>
@@ -407,7 +309,7 @@ internal static class OperatorOptionsRegistration
         return value switch
         {
             null => string.Empty,
-            TimeSpan t => Domain.Duration.Format(t),
+            TimeSpan t => Duration.Format(t),
             bool b => b ? "true" : "false",
             System.Collections.IEnumerable list and not string => string.Join(",", list.Cast<object>()),
             _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
