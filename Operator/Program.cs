@@ -30,8 +30,9 @@ builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io
 builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog cache through Api/ICatalogView.cs
 builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
 
-var app = builder.Build();
-app.MapOperatorEndpoints();
-app.MapCatalogApi();
-app.MapAgentTypeApi();
-return await OperatorHost.RunAsync(app);
+return await OperatorHost.RunAsync(builder, app =>
+{
+    app.MapOperatorEndpoints();
+    app.MapCatalogApi();
+    app.MapAgentTypeApi();
+});
