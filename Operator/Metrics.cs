@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 
 namespace AgentLens.Operator;
@@ -40,7 +39,7 @@ internal sealed class Metrics
     private readonly Counter<long> eventsDropped;
     private readonly Counter<long> earlyCyclesDeferred;
     private readonly Counter<long> catalogLoopFailures;
-    private Func<IReadOnlyDictionary<Catalog.Liveness, int>> pushLiveness = () => new Dictionary<Catalog.Liveness, int>();
+    private Func<IReadOnlyDictionary<Liveness, int>> pushLiveness = () => new Dictionary<Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
     private double lastSuccess;
@@ -86,15 +85,9 @@ internal sealed class Metrics
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
     }
 
-    public void RecordCrawl(Protocol protocol, CrawlOutcome outcome, TimeSpan elapsed)
+    /// <summary>One card fetch; <paramref name="result"/> is the crawler's word for how it ended (ok, not_modified, a failure reason).</summary>
+    public void RecordCrawl(Protocol protocol, string result, TimeSpan elapsed)
     {
-        var result = outcome switch
-        {
-            CardFetched => "ok",
-            CardUnchanged => "not_modified",
-            CrawlFailed f => Snake(f.Failure.Reason.ToString()),
-            _ => "unknown",
-        };
         crawlRequests.Add(1, new("protocol", protocol.ToWire()), new("result", result));
         crawlDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("protocol", protocol.ToWire()));
     }
@@ -136,7 +129,7 @@ internal sealed class Metrics
 
     public void LeaseExpiryNoticed(TimeSpan delay) => leaseExpiryNoticed.Record(Math.Max(0, delay.TotalSeconds));
 
-    public void ObservePushLiveness(Func<IReadOnlyDictionary<Catalog.Liveness, int>> counts) => pushLiveness = counts;
+    public void ObservePushLiveness(Func<IReadOnlyDictionary<Liveness, int>> counts) => pushLiveness = counts;
 
     private IEnumerable<Measurement<int>> ObservePushLiveness() =>
         pushLiveness().Select(kv => new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("liveness", kv.Key.ToString().ToLowerInvariant())));
@@ -189,6 +182,7 @@ internal sealed class Metrics
         catalogEntries.Select(kv => new Measurement<int>(kv.Value,
             new("protocol", kv.Key.Item1.ToWire()), new("lifecycle", kv.Key.Item2.ToString()), new("source", kv.Key.Item3.ToWire())));
 
-    private static string Snake(string pascal) =>
+    /// <summary>A PascalCase name as a snake_case label value.</summary>
+    public static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

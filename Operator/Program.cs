@@ -1,4 +1,5 @@
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
 
@@ -18,17 +19,20 @@ if (!OperatorOptionsRegistration.TryNormalizeArgs(args, out var operatorArgs, ou
 Duration.RegisterForConfigurationBinding();
 var builder = WebApplication.CreateSlimBuilder([.. operatorArgs]);
 
-builder.AddOperatorOptions(operatorArgs);   // Hosting/OperatorOptions.cs — every option, validated at start-up
-builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.cs — in-cluster or kubeconfig
-builder.AddDiscovery();                     // Sources → Crawling → Cards
-builder.AddCatalog();                       // Catalog ← Reconciliation, run by Hosting/DiscoveryLoop.cs
-builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs — /metrics :8080, /healthz /readyz :8081
-builder.AddCatalogApi();                    // Api/CatalogApi.cs — list and watch the catalog over HTTP/SSE :8082
-builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs — agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443
-builder.AddOperatorLogging();               // Log.cs — text or JSON console
+builder.AddOperatorOptions(operatorArgs);   // Hosting/OperatorOptions.cs: every option, validated at start-up; Hosting/ComponentOptions.cs hands each component its own
+builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.cs: in-cluster or kubeconfig
+builder.AddDiscovery();                     // Hosting/OperatorServices.cs: Sources, Crawling, Cards
+builder.Services.AddCatalog();              // Catalog/CatalogServices.cs: the store, Events, the catalog cache and its Lease view
+builder.AddReconciliation();                // Hosting/OperatorServices.cs: the reconciler, run by Hosting/DiscoveryLoop.cs and Hosting/EventTrigger.cs through one Hosting/CycleGate.cs
+builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs: /metrics :8080, /healthz /readyz :8081, and the APIs' listeners
+builder.AddCatalogApi();                    // Api/CatalogApi.cs: list and watch the catalog over HTTP/SSE :8082 (Api/ApiOptions.cs)
+builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443 (Api/AggregatedApiOptions.cs)
+builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog feed through Api/ICatalogView.cs
+builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
 
-var app = builder.Build();
-app.MapOperatorEndpoints();
-app.MapCatalogApi();
-app.MapAgentTypeApi();
-return await OperatorHost.RunAsync(app);
+return await OperatorHost.RunAsync(builder, app =>
+{
+    app.MapOperatorEndpoints();
+    app.MapCatalogApi();
+    app.MapAgentTypeApi();
+});

@@ -60,7 +60,7 @@ public sealed class DiscoveryLoopTests
         var options = new OperatorOptions { PollInterval = Interval, LeaderElection = { Enabled = false } };
         configure?.Invoke(options);
         return new DiscoveryLoop(reconciler.Object, Mock.Of<IKubernetes>(), health, TestMeterFactory.NewMetrics(), clock,
-            lifetime ?? Mock.Of<IHostApplicationLifetime>(), Options.Create(options), new StoreNamespace("ns"), NullLogger<DiscoveryLoop>.Instance, gate);
+            lifetime ?? Mock.Of<IHostApplicationLifetime>(), Options.Create(options), new StoreNamespace("ns"), NullLogger<DiscoveryLoop>.Instance, gate ?? new CycleGate());
     }
 
     private async Task<bool> NextCycleAsync() => await cycleStarted.WaitAsync(Patience);

@@ -59,7 +59,7 @@ public sealed class LeaderElectionTests
             LeaderElection = { Enabled = true, LeaseName = "agentlens-test", LeaseDuration = LeaseDuration, RenewDeadline = TimeSpan.FromSeconds(2), RetryPeriod = TimeSpan.FromMilliseconds(250) },
         };
         var loop = new DiscoveryLoop(counting, client, health, TestMeterFactory.NewMetrics(), TimeProvider.System, Mock.Of<IHostApplicationLifetime>(),
-            Options.Create(options), new StoreNamespace(storeNamespace), NullLogger<DiscoveryLoop>.Instance);
+            Options.Create(options), new StoreNamespace(storeNamespace), NullLogger<DiscoveryLoop>.Instance, new CycleGate());
         await loop.StartAsync(CancellationToken.None);
         return new Instance(loop, counting, health, client, harness);
     }

@@ -82,4 +82,35 @@ public sealed class OperatorOptionsTests
         Assert.That(new OperatorOptionsValidator().Validate(null, options).Succeeded, Is.True);
         Assert.That(new OperatorOptionsCrossValidator().Validate(null, options).Succeeded, Is.True);
     }
+
+    [Test]
+    public void CatalogCache_RunsWithEveryReaderApiOff_SoTheReconcilerReadsTheSameWay()
+    {
+        var options = new OperatorOptions { Api = { BindAddress = "0" }, ApiServer = { BindAddress = "0" } };
+
+        Assert.That(options.Cache().Enabled, Is.True, "the reconciler's consistent read must not depend on whether an API is on");
+        Assert.That(new OperatorOptions { Once = true }.Cache().Enabled, Is.False, "a one-shot run keeps no cache");
+    }
+
+    [Test]
+    public void ApiServerRules_LiveWithTheApiOptions_AndStillFailStartUp()
+    {
+        var options = new OperatorOptions { ApiServer = { CertFile = "/nonexistent/tls.crt" } };
+
+        Assert.That(options.ApiServer.Problems(), Is.EquivalentTo(new[] { "apiServer certFile and keyFile must be given together", "apiServer: '/nonexistent/tls.crt' does not exist" }));
+        Assert.That(new OperatorOptionsCrossValidator().Validate(null, options).Failures, Is.SupersetOf(options.ApiServer.Problems()));
+    }
+
+    [Test]
+    public void ListenerAddresses_AreValidatedByTheOneRule()
+    {
+        var options = new OperatorOptions { MetricsBindAddress = "8080", HealthProbeBindAddress = "0", Api = { BindAddress = "host:80" }, ApiServer = { BindAddress = "0" } };
+
+        var failures = new OperatorOptionsValidator().Validate(null, options).Failures;
+
+        Assert.That(failures, Has.Some.Contains("metricsBindAddress must be [host]:port or 0"));
+        Assert.That(failures, Has.Some.Contains("healthProbeBindAddress must be [host]:port"));
+        Assert.That(failures, Has.Some.Contains("apiBindAddress must be [host]:port or 0"));
+        Assert.That(failures, Has.None.Contains("apiServer bindAddress"), "0 turns the AgentType API off");
+    }
 }

@@ -20,7 +20,7 @@ public sealed class SmallerTests
         // A real client to a loopback port nobody listens on: the review cannot happen.
         var port = Tools.FreePort();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"https://127.0.0.1:{port}", SkipTlsVerify = true, AccessToken = "x" });
-        var reviews = new AccessReviews(client, new FakeTimeProvider(), Microsoft.Extensions.Options.Options.Create(new OperatorOptions()));
+        var reviews = new AccessReviews(client, new FakeTimeProvider(), new ApiOptions(), new AggregatedApiOptions());
         var visibility = new CatalogVisibility(reviews, new AgentLens.Operator.Catalog.StoreNamespace("catalog"), []);
         var access = new KubernetesApiAccess(reviews, visibility, new ReadApiLogs(TimeProvider.System, NullLoggerFactory.Instance), NullLogger<KubernetesApiAccess>.Instance);
         var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Api;
 
@@ -17,14 +15,14 @@ internal sealed record ResourceAccess(string Group, string Resource, string Verb
 /// random tokens are not three hundred TokenReviews (a stranger past the rate is told to come back, 429).
 /// Only a hash of a token is kept, never the token.
 /// </summary>
-internal sealed class AccessReviews(IKubernetes client, TimeProvider time, IOptions<OperatorOptions> options)
+internal sealed class AccessReviews(IKubernetes client, TimeProvider time, ApiOptions api, AggregatedApiOptions apiServer)
 {
     private const int MaxRemembered = 10_000;
     private static readonly TimeSpan TokensFor = TimeSpan.FromSeconds(30);
     // A rejected token is remembered for less time: a token that was just minted is not refused for long.
     private static readonly TimeSpan RejectedTokensFor = TimeSpan.FromSeconds(10);
-    private readonly TokenBucket newTokens = new(options.Value.Api.TokenReviewsPerSecond, time);
-    private readonly TimeSpan decisionsFor = options.Value.ApiServer.AuthorizationCacheTtl;
+    private readonly TokenBucket newTokens = new(api.TokenReviewsPerSecond, time);
+    private readonly TimeSpan decisionsFor = apiServer.AuthorizationCacheTtl;
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, UserInfo? User, string? Error)> tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, bool Allowed, string Reason)> decisions = new(StringComparer.Ordinal);
 

@@ -1,13 +1,11 @@
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AgentLens.Operator.Api;
 
 /// <summary>
 /// The catalog as the Kubernetes API group <c>agentlens.io/v1alpha1</c>, served on a TLS port to the
 /// aggregation layer (as metrics-server serves <c>metrics.k8s.io</c>) by every replica from the same
-/// <see cref="CatalogFeed"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
+/// <see cref="ICatalogView"/> and <see cref="CatalogFilter"/> as the HTTP catalog API: discovery, OpenAPI v2,
 /// <c>get</c>, <c>list</c> and <c>watch</c> of namespaced <c>agenttypes</c> (JSON or kubectl's Table), and
 /// <c>405 MethodNotAllowed</c> for every write — the catalog is written by discovery and by push ConfigMaps.
 /// Every request is authenticated (the aggregator's front-proxy certificate, or a bearer token sent
@@ -22,7 +20,7 @@ internal static class AgentTypeApi
     public static void AddAgentTypeApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FrontProxyAuthentication>();
-        builder.Services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer,
+        builder.Services.AddSingleton(sp => new ServingCertificate(sp.GetRequiredService<AggregatedApiOptions>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ServingCertificate>>()));
     }
 
@@ -31,7 +29,7 @@ internal static class AgentTypeApi
         var api = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!OperatorEndpoints.On(http, Listener))
+            if (!Listeners.On(http, Listener))
             {
                 return Results.NotFound();
             }
@@ -123,7 +121,7 @@ internal static class AgentTypeApi
     private static async Task<IResult> CollectionAsync(HttpContext http, string? @namespace)
     {
         var watch = Flag(http, "watch");
-        var (refused, feed, storeNamespace) = await AdmitAsync(http, Access(watch ? "watch" : "list", @namespace, null));
+        var (refused, cache, storeNamespace) = await AdmitAsync(http, Access(watch ? "watch" : "list", @namespace, null));
         if (refused is not null)
         {
             return refused;
@@ -141,12 +139,12 @@ internal static class AgentTypeApi
         if (watch)
         {
             var request = new WatchRequest(filter, storeNamespace, table, include, Flag(http, "allowWatchBookmarks"), Query(http, "resourceVersion"), TimeoutSeconds(http), @namespace);
-            return new AgentTypeWatch(request, feed, ids, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
-                services.GetRequiredService<IOptions<OperatorOptions>>().Value.ApiServer.BookmarkInterval, services.GetRequiredService<TimeProvider>());
+            return new AgentTypeWatch(request, cache, ids, services.GetRequiredService<WatchAdmission>(), ((UserInfo)http.Items[UserKey]!).Name,
+                services.GetRequiredService<AggregatedApiOptions>().BookmarkInterval, services.GetRequiredService<TimeProvider>());
         }
 
-        var (version, items) = feed.Snapshot();
-        var rows = items.Where(filter.Matches).Select(i => (i, ids.ResourceVersion(feed.VersionOf(i))));
+        var (version, items) = cache.Snapshot();
+        var rows = items.Where(filter.Matches).Select(i => (i, ids.ResourceVersion(cache.VersionOf(i))));
         var listVersion = ids.ResourceVersion(version);
         return new AgentTypeObjects.JsonBytes(table
             ? AgentTypeObjects.TableBytes(rows, listVersion, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
@@ -155,7 +153,7 @@ internal static class AgentTypeApi
 
     private static async Task<IResult> ItemAsync(HttpContext http, string @namespace, string name)
     {
-        var (refused, feed, storeNamespace) = await AdmitAsync(http, Access("get", @namespace, name));
+        var (refused, cache, storeNamespace) = await AdmitAsync(http, Access("get", @namespace, name));
         if (refused is not null)
         {
             return refused;
@@ -163,26 +161,26 @@ internal static class AgentTypeApi
 
         var services = http.RequestServices;
 
-        var item = feed.Get(name);
+        var item = cache.Get(name);
         if (item?.Entry is null || CatalogFilter.ServedNamespace(item, storeNamespace) != @namespace)
         {
             return AgentTypeObjects.Status(404, "NotFound", $"{AgentTypeObjects.Resource}.{AgentTypeObjects.Group} \"{name}\" not found", name);
         }
 
-        var rv = services.GetRequiredService<WireIds>().ResourceVersion(feed.VersionOf(item));
+        var rv = services.GetRequiredService<WireIds>().ResourceVersion(cache.VersionOf(item));
         return new AgentTypeObjects.JsonBytes(WantsTable(http, out var include)
             ? AgentTypeObjects.TableBytes([(item, rv)], rv, storeNamespace, include, withColumns: true, services.GetRequiredService<TimeProvider>().GetUtcNow())
             : AgentTypeObjects.ObjectBytes(item, rv, storeNamespace));
     }
 
     /// <summary>A resource request may go on when its user is authorized and the cache is synced.</summary>
-    private static async Task<(IResult? Refused, CatalogFeed Feed, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
+    private static async Task<(IResult? Refused, ICatalogView Cache, string StoreNamespace)> AdmitAsync(HttpContext http, ResourceAccess access)
     {
-        var feed = http.RequestServices.GetRequiredService<CatalogFeed>();
+        var cache = http.RequestServices.GetRequiredService<ICatalogView>();
         var storeNamespace = http.RequestServices.GetRequiredService<StoreNamespace>().Name;
         var refused = await AuthorizeAsync(http, access)
-            ?? (await feed.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", CatalogFeed.NotSyncedMessage));
-        return (refused, feed, storeNamespace);
+            ?? (await cache.WaitSyncedAsync(http.RequestAborted) ? null : AgentTypeObjects.Status(503, "ServiceUnavailable", ICatalogView.NotSyncedMessage));
+        return (refused, cache, storeNamespace);
     }
 
     private static ResourceAccess Access(string verb, string? @namespace, string? name) => CatalogVisibility.Rule(verb, @namespace, name);

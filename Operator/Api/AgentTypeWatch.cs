@@ -16,7 +16,7 @@ internal sealed record WatchRequest(CatalogFilter Filter, string StoreNamespace,
 /// Events are classified by the watcher's filter as the SSE stream classifies them (an entry entering the
 /// filter is ADDED, one leaving it DELETED); BOOKMARKs carry the latest version when the client allows them.
 /// </summary>
-internal sealed class AgentTypeWatch(WatchRequest request, CatalogFeed feed, WireIds ids, WatchAdmission watchers, string user, TimeSpan bookmarkInterval, TimeProvider time) : IResult, IWatchWriter
+internal sealed class AgentTypeWatch(WatchRequest request, ICatalogView feed, WireIds ids, WatchAdmission watchers, string user, TimeSpan bookmarkInterval, TimeProvider time) : IResult, IWatchWriter
 {
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMinutes(30);
     private bool columnsSent;

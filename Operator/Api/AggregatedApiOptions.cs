@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AgentLens.Operator.Domain;
 
 namespace AgentLens.Operator.Api;
 
@@ -6,7 +7,7 @@ namespace AgentLens.Operator.Api;
 internal sealed class AggregatedApiOptions
 {
     /// <summary>Where the TLS port for the aggregation layer listens; "0" turns it off.</summary>
-    [RegularExpression(@"^(0|(\[[0-9a-fA-F:.]+\]|[0-9.]*|localhost)?:\d{1,5})$", ErrorMessage = "apiServer bindAddress must be [host]:port or 0")]
+    [RegularExpression(ListenAddress.Pattern, ErrorMessage = "apiServer bindAddress must be [host]:port or 0")]
     public string BindAddress { get; set; } = ":8443";
 
     /// <summary>PEM serving certificate (its chain may follow); empty: a self-signed one is made at start-up.</summary>
@@ -31,4 +32,18 @@ internal sealed class AggregatedApiOptions
     /// <summary>Interval of BOOKMARK events on watches that allow them.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "apiServer bookmarkInterval must be between 100ms and 10m")]
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Rules between these options, which attributes cannot express; checked at start-up.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrEmpty(CertFile) != string.IsNullOrEmpty(KeyFile))
+        {
+            yield return "apiServer certFile and keyFile must be given together";
+        }
+
+        foreach (var file in new[] { CertFile, KeyFile }.Where(f => !string.IsNullOrEmpty(f) && !File.Exists(f)))
+        {
+            yield return $"apiServer: '{file}' does not exist";
+        }
+    }
 }

@@ -2,13 +2,12 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
-using AgentLens.Operator.Hosting;
-using Microsoft.Extensions.Options;
+using AgentLens.Operator.Sources;
 
 namespace AgentLens.Operator.Api;
 
 /// <summary>
-/// The read-only HTTP catalog API, served by every replica from <see cref="CatalogFeed"/>:
+/// The read-only HTTP catalog API, served by every replica from <see cref="ICatalogView"/>:
 /// <c>GET /api/v1/agents</c> (the catalog and its version, filtered), <c>GET /api/v1/agents/{name}</c>, and
 /// <c>GET /api/v1/agents/watch</c> — Server-Sent Events: a snapshot (ADDED per entry, then SYNCED), then
 /// ADDED / MODIFIED / DELETED as they happen, heartbeats, and resume by Last-Event-ID.
@@ -17,32 +16,21 @@ internal static class CatalogApi
 {
     public const string Listener = "api";
 
+    /// <summary>The API's own services; it reads the catalog through <see cref="ICatalogView"/>, which the host provides.</summary>
     public static void AddCatalogApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<AgentLeases>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentLeases>());
-        builder.Services.AddSingleton<CatalogFeed>();
-        builder.Services.AddSingleton<CatalogConfigMaps>();
-        builder.Services.AddSingleton(sp =>
-        {
-            var mirror = ActivatorUtilities.CreateInstance<CatalogMirror>(sp);
-            sp.GetRequiredService<Metrics>().ObservePushLiveness(mirror.PushLiveness);
-            return mirror;
-        });
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogMirror>());
-        builder.Services.AddSingleton<ICatalogReader>(sp => sp.GetRequiredService<CatalogMirror>());
         builder.Services.AddSingleton<WireIds>();
-        builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Auth == "none"
+        builder.Services.AddSingleton<IApiAuthenticator>(sp => sp.GetRequiredService<ApiOptions>().Auth == "none"
             ? new OpenApiAccess()
             : ActivatorUtilities.CreateInstance<KubernetesApiAccess>(sp));
         builder.Services.AddSingleton<AccessReviews>();
         builder.Services.AddSingleton(sp => new CatalogVisibility(sp.GetRequiredService<AccessReviews>(), sp.GetRequiredService<StoreNamespace>(),
-            sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Namespaces));
+            sp.GetRequiredService<SourceOptions>().Namespaces));
         builder.Services.AddSingleton<ReadApiLogs>();
         // One admission for the watches of both APIs (the SSE stream and the AgentType watch).
         builder.Services.AddSingleton(sp =>
         {
-            var admission = new WatchAdmission(sp.GetRequiredService<IOptions<OperatorOptions>>().Value.Api.Shares());
+            var admission = new WatchAdmission(sp.GetRequiredService<ApiOptions>().Shares());
             sp.GetRequiredService<Metrics>().ObserveWatchers(() => admission.Open);
             return admission;
         });
@@ -53,7 +41,7 @@ internal static class CatalogApi
         var api = app.MapGroup("/api/v1/agents").AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!OperatorEndpoints.On(http, Listener))
+            if (!Listeners.On(http, Listener))
             {
                 return Results.NotFound();
             }
@@ -66,7 +54,7 @@ internal static class CatalogApi
         api.MapGet("/{name}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, CatalogFeed cache, WireIds ids, StoreNamespace store)
+    private static async Task<IResult> ListAsync(HttpContext http, ICatalogView cache, WireIds ids, StoreNamespace store)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -93,7 +81,7 @@ internal static class CatalogApi
         });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, CatalogFeed cache, StoreNamespace store, string name)
+    private static async Task<IResult> GetAsync(HttpContext http, ICatalogView cache, StoreNamespace store, string name)
     {
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
@@ -105,9 +93,8 @@ internal static class CatalogApi
         return item is null || !Reader(http).Visibility.Sees(item, store.Name) ? Error(404, $"no catalog entry named '{name}'") : Results.Bytes(CatalogStream.ItemBytes(item), "application/json");
     }
 
-    private static async Task WatchAsync(HttpContext http, CatalogFeed cache, WireIds ids, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, IOptions<OperatorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    private static async Task WatchAsync(HttpContext http, ICatalogView cache, WireIds ids, StoreNamespace store, WatchAdmission watchers, ReadApiLogs logs, ApiOptions api, TimeProvider time, ILoggerFactory loggers)
     {
-        var api = options.Value.Api;
         if (await NotSyncedAsync(cache, http.RequestAborted) is { } notSynced)
         {
             await notSynced.ExecuteAsync(http);
@@ -166,86 +153,9 @@ internal static class CatalogApi
             w.WriteString("error", message);
         }), "application/json", Encoding.UTF8, status);
 
-    private static async Task<IResult?> NotSyncedAsync(CatalogFeed cache, CancellationToken ct) =>
-        await cache.WaitSyncedAsync(ct) ? null : Error(503, CatalogFeed.NotSyncedMessage);
+    private static async Task<IResult?> NotSyncedAsync(ICatalogView cache, CancellationToken ct) =>
+        await cache.WaitSyncedAsync(ct) ? null : Error(503, ICatalogView.NotSyncedMessage);
 
     private static string? Query(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;
-}
-
-/// <summary>Who reads, and what of the catalog they see; kept in the request's items by the authenticator.</summary>
-internal sealed record CatalogReader(UserInfo? User, Visibility Visibility)
-{
-    public const string Key = "agentlens.reader";
-
-    /// <summary><c>--api-auth none</c>: nobody in particular, everything.</summary>
-    public static CatalogReader Open { get; } = new(null, Visibility.All);
-}
-
-/// <summary>Decides whether a caller may read the catalog, and what of it; null means yes, else the error to answer.</summary>
-internal interface IApiAuthenticator
-{
-    Task<IResult?> CheckAsync(HttpContext http, CancellationToken cancellationToken);
-}
-
-internal sealed class OpenApiAccess : IApiAuthenticator
-{
-    public Task<IResult?> CheckAsync(HttpContext http, CancellationToken cancellationToken) => Task.FromResult<IResult?>(null);
-}
-
-/// <summary>
-/// A bearer token the API server accepts (TokenReview), and the one visibility rule of every reader API
-/// (<see cref="CatalogVisibility"/>): the entries of the namespaces where the user may list
-/// agenttypes.agentlens.io. A user who may see nothing of what was asked is refused (403).
-/// </summary>
-internal sealed class KubernetesApiAccess(AccessReviews reviews, CatalogVisibility visibility, ReadApiLogs logs, ILogger<KubernetesApiAccess> logger) : IApiAuthenticator
-{
-    public async Task<IResult?> CheckAsync(HttpContext http, CancellationToken cancellationToken)
-    {
-        var header = http.Request.Headers.Authorization.FirstOrDefault();
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
-        {
-            return CatalogApi.Error(401, "a Kubernetes bearer token is required in the Authorization header");
-        }
-
-        try
-        {
-            var (user, error) = await reviews.ReviewTokenAsync(header[7..].Trim(), cancellationToken);
-            if (user is null)
-            {
-                return CatalogApi.Error(401, error!);
-            }
-
-            // Visibility is decided over the namespaces the catalog holds entries in: it has to be loaded.
-            var cache = http.RequestServices.GetRequiredService<CatalogFeed>();
-            if (!await cache.WaitSyncedAsync(cancellationToken))
-            {
-                return CatalogApi.Error(503, CatalogFeed.NotSyncedMessage);
-            }
-
-            var requested = http.Request.Query.TryGetValue("namespace", out var ns) && !string.IsNullOrEmpty(ns.FirstOrDefault()) ? ns.FirstOrDefault() : null;
-            var seen = await visibility.ResolveAsync(user, cache, requested, cancellationToken);
-            if (seen.IsNothing)
-            {
-                return CatalogApi.Error(403, AccessReviews.Refusal(user, CatalogVisibility.Rule("list", requested), string.Empty)
-                    + (requested is null ? ", nor in any namespace of the catalog" : string.Empty));
-            }
-
-            http.Items[CatalogReader.Key] = new CatalogReader(user, seen);
-            return null;
-        }
-        catch (TokenReviewsThrottledException e)
-        {
-            logs.Throttled();
-            http.Response.Headers.RetryAfter = AccessReviews.ThrottledRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return CatalogApi.Error(429, e.Message);
-        }
-        catch (Exception e) when (AccessReviews.IsUnavailable(e, cancellationToken))
-        {
-            // Not a decision: nothing is remembered, and the client is told to come back.
-            Log.ReviewUnavailable(logger, e.Message);
-            http.Response.Headers.RetryAfter = "5";
-            return CatalogApi.Error(503, "the Kubernetes API server is unreachable, so the request cannot be authenticated; retry later");
-        }
-    }
 }

@@ -14,7 +14,7 @@ namespace AgentLens.Operator.Api;
 /// </summary>
 internal static class CatalogStream
 {
-    public static async Task StreamAsync(HttpContext http, CatalogFeed feed, WireIds ids, string? lastEventId, CatalogFilter filter, TimeSpan heartbeat, TimeProvider time, ILogger logger, int buffer)
+    public static async Task StreamAsync(HttpContext http, ICatalogView feed, WireIds ids, string? lastEventId, CatalogFilter filter, TimeSpan heartbeat, TimeProvider time, ILogger logger, int buffer)
     {
         var resumable = ids.TryParseEventId(lastEventId, out var last);
         var start = feed.Subscribe(resumable ? last : null);

@@ -44,7 +44,7 @@ internal sealed class CatalogVisibility(AccessReviews reviews, StoreNamespace st
     /// The namespaces <paramref name="user"/> sees among those the catalog can hold entries in (or only
     /// <paramref name="requested"/>): all of them when it may list at the cluster scope.
     /// </summary>
-    public async Task<Visibility> ResolveAsync(UserInfo user, CatalogFeed cache, string? requested, CancellationToken cancellationToken)
+    public async Task<Visibility> ResolveAsync(UserInfo user, ICatalogView cache, string? requested, CancellationToken cancellationToken)
     {
         if (requested is null && (await reviews.AuthorizeAsync(user, Rule("list", null), cancellationToken)).Allowed)
         {
@@ -69,7 +69,7 @@ internal sealed class CatalogVisibility(AccessReviews reviews, StoreNamespace st
     /// Where entries can be: the namespaces of today's entries, the configured source namespaces and the
     /// store. A namespace whose first entry appears during a namespaced reader's watch is seen on its next watch.
     /// </summary>
-    private IEnumerable<string> Candidates(CatalogFeed cache, string? requested) => requested is not null
+    private IEnumerable<string> Candidates(ICatalogView cache, string? requested) => requested is not null
         ? [requested]
         : cache.Snapshot().Items.Select(i => CatalogFilter.ServedNamespace(i, store.Name))
             .Concat(sourceNamespaces).Append(store.Name).Distinct(StringComparer.Ordinal);

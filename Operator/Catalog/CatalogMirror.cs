@@ -1,3 +1,4 @@
+using AgentLens.Operator.Domain;
 namespace AgentLens.Operator.Catalog;
 
 /// <summary>

@@ -2,16 +2,6 @@ using AgentLens.Operator.Domain;
 
 namespace AgentLens.Operator.Catalog;
 
-/// <summary>Whether a push entry's agent is alive, as its Lease says.</summary>
-internal enum Liveness
-{
-    /// <summary>The entry names no Lease (or is not a push entry): it is shown as written.</summary>
-    None,
-    Live,
-    Expired,
-    Missing,
-}
-
 /// <summary>What the operator knows of one agent Lease.</summary>
 internal sealed record LeaseState(DateTimeOffset? RenewTime, int? DurationSeconds, DateTimeOffset Since);
 

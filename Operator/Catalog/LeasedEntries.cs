@@ -1,3 +1,5 @@
+using AgentLens.Operator.Domain;
+
 namespace AgentLens.Operator.Catalog;
 
 /// <summary>

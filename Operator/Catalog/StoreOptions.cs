@@ -12,12 +12,3 @@ internal sealed class StoreOptions
     /// <summary>Also keep the raw card (when it fits in 256 KiB) in the entry's ConfigMap as card.json.</summary>
     public bool StoreRawCard { get; set; }
 }
-
-/// <summary>The catalog's namespace, resolved once at start-up.</summary>
-internal sealed record StoreNamespace(string Name);
-
-/// <summary>Whether this replica leads (and so tells of what it sees with Events).</summary>
-internal interface ILeadership
-{
-    bool IsLeader { get; }
-}

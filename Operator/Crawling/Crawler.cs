@@ -78,9 +78,18 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         }
 
         var elapsed = time.GetElapsedTime(started);
-        metrics.RecordCrawl(request.Agent.Protocol, outcome, elapsed);
+        metrics.RecordCrawl(request.Agent.Protocol, MetricResult(outcome), elapsed);
         return new CrawlResult(request.Agent, outcome, elapsed);
     }
+
+    /// <summary>How a fetch ended, as the result label of agentlens_crawl_requests.</summary>
+    internal static string MetricResult(CrawlOutcome outcome) => outcome switch
+    {
+        CardFetched => "ok",
+        CardUnchanged => "not_modified",
+        CrawlFailed f => Metrics.Snake(f.Failure.Reason.ToString()),
+        _ => "unknown",
+    };
 
     /// <summary>A2A and A2UI: the card URLs in order, the next only after a 404; conditional when we can.</summary>
     private async Task<CrawlOutcome> CrawlCardAsync(CrawlRequest request, CancellationToken cancellationToken)

@@ -161,7 +161,7 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         var all = new List<T>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? cursor = null;
-        for (var page = 0; page < MaxPages && all.Count <= Reconciliation.EntryLimits.MaxCapabilities; page++)
+        for (var page = 0; page < MaxPages && all.Count <= CapabilityLimits.MaxPerEntry; page++)
         {
             TResult result;
             try

@@ -23,10 +23,9 @@ internal sealed class DiscoveryLoop(
     IOptions<OperatorOptions> options,
     StoreNamespace storeNamespace,
     ILogger<DiscoveryLoop> logger,
-    CycleGate? gate = null,
+    CycleGate gate,
     Sources.ServiceWatch? serviceWatch = null) : BackgroundService
 {
-    private readonly CycleGate gate = gate ?? new CycleGate();
     public const int ExitSourcesFailed = 1;
     private readonly OperatorOptions options = options.Value;
     private readonly string identity = $"{Environment.MachineName}_{Guid.NewGuid():N}"[..Math.Min(63, Environment.MachineName.Length + 33)];

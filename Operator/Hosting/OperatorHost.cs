@@ -7,10 +7,16 @@ internal static class OperatorHost
 {
     public const int ExitInvalidConfiguration = 2;
 
-    public static async Task<int> RunAsync(WebApplication app)
+    /// <summary>
+    /// Builds the app, maps its endpoints and runs it. Building is inside the guard: the listeners are set up
+    /// from the bound options while the app is built, so a bad option surfaces there, named like any other.
+    /// </summary>
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, Action<WebApplication> map)
     {
         try
         {
+            await using var app = builder.Build();
+            map(app);
             await app.StartAsync();
             if (Environment.ExitCode != 0)
             {

@@ -12,7 +12,7 @@ namespace AgentLens.Operator.Reconciliation;
 internal static class EntryLimits
 {
     public const int MaxEntryBytes = 512 * 1024;
-    public const int MaxCapabilities = 1000;
+    public const int MaxCapabilities = CapabilityLimits.MaxPerEntry;
     public const int MaxNameChars = 256;
     public const int MaxDescriptionChars = 2048;
     public const int MaxCapabilityDescriptionChars = 1024;
