@@ -113,4 +113,13 @@ internal static partial class Log
 
     [LoggerMessage(59, LogLevel.Error, "Catalog cache: the {Loop} evaluation failed ({Error}); it is retried in {Seconds}s")]
     public static partial void CatalogLoopFailed(ILogger logger, string loop, string error, double seconds);
+
+    [LoggerMessage(60, LogLevel.Warning, "Watching {Resource} in {Scope}: {Message}; trying again in {Seconds}s (from the last resourceVersion when there is one)")]
+    public static partial void ListWatchFailed(ILogger logger, string resource, string scope, string message, double seconds);
+
+    [LoggerMessage(61, LogLevel.Information, "Watching {Resource} in {Scope}: {Message}; listing again, and telling only what changed")]
+    public static partial void ListWatchExpired(ILogger logger, string resource, string scope, string message);
+
+    [LoggerMessage(62, LogLevel.Error, "Watching {Resource}: the consumer failed on {Key} ({Error}: {Message}); the watch goes on")]
+    public static partial void ListWatchConsumerFailed(ILogger logger, string resource, string key, string error, string message);
 }

@@ -39,6 +39,8 @@ internal sealed class Metrics
     private readonly Counter<long> eventsDropped;
     private readonly Counter<long> earlyCyclesDeferred;
     private readonly Counter<long> catalogLoopFailures;
+    private readonly Counter<long> listWatchRestarts;
+    private readonly Counter<long> listWatchConsumerFailures;
     private Func<IReadOnlyDictionary<Liveness, int>> pushLiveness = () => new Dictionary<Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
@@ -82,6 +84,8 @@ internal sealed class Metrics
         mcpSessionCloseFailures = meter.CreateCounter<long>("agentlens_mcp_session_close_failures", description: "MCP sessions whose close (DELETE) failed or did not end within the agent's timeout, by reason (timeout, error); what the server listed is kept.");
         eventsDropped = meter.CreateCounter<long>("agentlens_events_dropped", description: "Kubernetes Events not written, by reason and limit (repeat, namespace, global).");
         earlyCyclesDeferred = meter.CreateCounter<long>("agentlens_early_cycles_deferred", description: "Early full cycles asked for by events (--events) and held back by minEarlyCycleInterval.");
+        listWatchRestarts = meter.CreateCounter<long>("agentlens_watch_restarts", description: "List/watch restarts, by resource and reason (expired: relisted after 410 Gone; list-expired; failed: resumed after a backoff; ended).");
+        listWatchConsumerFailures = meter.CreateCounter<long>("agentlens_watch_consumer_failures", description: "Changes a list/watch consumer failed on, by resource; the watch goes on.");
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
     }
 
@@ -172,6 +176,10 @@ internal sealed class Metrics
 
     /// <summary>An early full cycle the event trigger asked for, held back until the minimum spacing had passed.</summary>
     public void EarlyCycleDeferred() => earlyCyclesDeferred.Add(1);
+
+    public void ListWatchRestart(string resource, string reason) => listWatchRestarts.Add(1, new("resource", resource), new("reason", reason));
+
+    public void ListWatchConsumerFailed(string resource) => listWatchConsumerFailures.Add(1, new KeyValuePair<string, object?>("resource", resource));
 
     public void CatalogLoopFailed(string loop) => catalogLoopFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
 

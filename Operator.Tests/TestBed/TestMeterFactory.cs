@@ -8,10 +8,22 @@ internal sealed class TestMeterFactory : IMeterFactory
 
     public static Metrics NewMetrics() => new(new TestMeterFactory());
 
+    public bool Created(Meter meter)
+    {
+        lock (meters)
+        {
+            return meters.Contains(meter);
+        }
+    }
+
     public Meter Create(MeterOptions options)
     {
         var meter = new Meter(options);
-        meters.Add(meter);
+        lock (meters)
+        {
+            meters.Add(meter);
+        }
+
         return meter;
     }
 
