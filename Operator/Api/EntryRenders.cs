@@ -32,30 +32,23 @@ internal static class EntryRenders
     /// A snapshot event differs between watchers only by the version it starts from, and watchers that connect
     /// together start from the same one: the latest version's event is kept.
     /// </summary>
-    public static byte[] SseSnapshot(StoredEntry entry, long version, Func<StoredEntry, long, byte[]> render)
-    {
-        var forms = Table.GetOrCreateValue(entry);
-        if (forms.SseSnapshot is { } kept && kept.Key == version)
-        {
-            return kept.Bytes;
-        }
-
-        var bytes = render(entry, version);
-        forms.SseSnapshot = new Keyed<long>(version, bytes);
-        return bytes;
-    }
+    public static byte[] SseSnapshot(StoredEntry entry, long version, Func<StoredEntry, long, byte[]> render) =>
+        Kept(ref Table.GetOrCreateValue(entry).SseSnapshot, entry, version, render);
 
     /// <summary>The entry as an AgentType; an entry keeps one resourceVersion while shown (a DELETED event carries another).</summary>
-    public static byte[] AgentType(StoredEntry entry, string resourceVersion, Func<StoredEntry, string, byte[]> render)
+    public static byte[] AgentType(StoredEntry entry, string resourceVersion, Func<StoredEntry, string, byte[]> render) =>
+        Kept(ref Table.GetOrCreateValue(entry).AgentType, entry, resourceVersion, render);
+
+    /// <summary>The bytes kept for <paramref name="key"/>, or rendered and kept in their place.</summary>
+    private static byte[] Kept<TKey>(ref Keyed<TKey>? slot, StoredEntry entry, TKey key, Func<StoredEntry, TKey, byte[]> render)
     {
-        var forms = Table.GetOrCreateValue(entry);
-        if (forms.AgentType is { } kept && kept.Key == resourceVersion)
+        if (slot is { } kept && EqualityComparer<TKey>.Default.Equals(kept.Key, key))
         {
             return kept.Bytes;
         }
 
-        var bytes = render(entry, resourceVersion);
-        forms.AgentType = new Keyed<string>(resourceVersion, bytes);
+        var bytes = render(entry, key);
+        slot = new Keyed<TKey>(key, bytes);
         return bytes;
     }
 }
