@@ -49,7 +49,7 @@ public sealed class AgentTypeApiTests
             "--apiserver-authorization-cache-ttl", "0s", "--AgentLens:ApiServer:BookmarkInterval=1s");
         await AggregatedApi.RegisterAsync(cp.Client, store, ApiService, port, caPem);
         // Both teams' agents crawled and Active, and the push entry: three Active rows.
-        await EventuallyAsync(async () => (await KubectlAsync("get", "agt", "-A")).StandardOutput, s => s.Split("Active").Length - 1 >= 3);
+        await Poll.UntilAsync(async () => (await KubectlAsync("get", "agt", "-A")).StandardOutput, s => s.Split("Active").Length - 1 >= 3);
     }
 
     [OneTimeTearDown]
@@ -75,21 +75,6 @@ public sealed class AgentTypeApiTests
     // kubectl's discovery cache lives in the test's folder: a stale one from an earlier run must not hide the group.
     private Task<ProcessResult> KubectlAsync(params string[] args) => Tools.KubectlAsync(cp.KubeconfigPath, ["--cache-dir", Path.Combine(dir, "kube-cache"), .. args]);
 
-    private static async Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done, int seconds = 60)
-    {
-        var last = string.Empty;
-        for (var deadline = DateTime.UtcNow.AddSeconds(seconds); DateTime.UtcNow < deadline; await Task.Delay(250))
-        {
-            last = await read();
-            if (done(last))
-            {
-                return last;
-            }
-        }
-
-        throw new TimeoutException($"not reached in {seconds}s; last:\n{last}");
-    }
-
     private static string[] Row(string output, string name) =>
         output.Split('\n').First(l => l.Contains(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
@@ -99,7 +84,7 @@ public sealed class AgentTypeApiTests
     [Test]
     public async Task GetAll_ListsEachTeamsAgentInItsOwnNamespace_WithTheCatalogColumns()
     {
-        var output = await EventuallyAsync(async () => (await KubectlAsync("get", "agenttypes", "-A")).StandardOutput,
+        var output = await Poll.UntilAsync(async () => (await KubectlAsync("get", "agenttypes", "-A")).StandardOutput,
             s => s.Contains(teamA, StringComparison.Ordinal) && s.Contains(teamB, StringComparison.Ordinal) && s.Contains("Active", StringComparison.Ordinal));
         var nameA = await EntryNameAsync(teamA);
 
@@ -157,7 +142,7 @@ public sealed class AgentTypeApiTests
     {
         var describe = await KubectlAsync("describe", "agt", "-n", teamA, await EntryNameAsync(teamA));
         // kube-apiserver merges the OpenAPI document of a new APIService in the background.
-        var explain = await EventuallyAsync(async () => (await KubectlAsync("explain", "agenttypes.status.capabilities")).StandardOutput, s => s.Contains("FIELDS", StringComparison.Ordinal));
+        var explain = await Poll.UntilAsync(async () => (await KubectlAsync("explain", "agenttypes.status.capabilities")).StandardOutput, s => s.Contains("FIELDS", StringComparison.Ordinal));
         var resources = await KubectlAsync("api-resources", "--api-group", "agentlens.io");
 
         Assert.That(describe.ExitCode, Is.Zero, describe.StandardError);
@@ -371,7 +356,7 @@ public sealed class AgentTypeApiTests
         await PushEntries.CreateAsync(cp.Client, store, "after-restart");
         await AggregatedApi.WaitAvailableAsync(cp.Client);
 
-        var resumed = await EventuallyAsync(async () =>
+        var resumed = await Poll.UntilAsync(async () =>
         {
             var (again, againReader, againHttp) = await WatchThroughApiServerAsync(version);
             using (againHttp)

@@ -64,12 +64,12 @@ public sealed class ReaderShareTests
         // readers one. Heartbeats and bookmarks are far away: only a disconnect frees a slot.
         op = await OperatorServer.StartAsync(cp, store, "--namespaces", $"{teamA},{teamB}", "--api-auth", "kubernetes", "--api-max-watchers", "4", "--api-watchers-per-user", "0.5",
             "--api-heartbeat", "10m", "--AgentLens:ApiServer:BookmarkInterval=10m", "--apiserver-bind-address", $"127.0.0.1:{tlsPort}", "--metrics-bind-address", $"127.0.0.1:{metricsPort}");
-        await EventuallyAsync(async () => await ListAsync(adminToken), s => s.Contains("Weather", StringComparison.Ordinal) && s.Contains("Billing", StringComparison.Ordinal));
+        await Poll.UntilAsync(async () => await ListAsync(adminToken), s => s.Contains("Weather", StringComparison.Ordinal) && s.Contains("Billing", StringComparison.Ordinal));
     }
 
     /// <summary>Every test leaves with its watches gone: the next one starts from free slots.</summary>
     [TearDown]
-    public async Task AllSlotsFree() => await EventuallyAsync(async () => (await OpenWatchersAsync()).ToString(CultureInfo.InvariantCulture), s => s == "0", seconds: 20);
+    public async Task AllSlotsFree() => await Poll.UntilAsync(async () => (await OpenWatchersAsync()).ToString(CultureInfo.InvariantCulture), s => s == "0", seconds: 20);
 
     private async Task<int> OpenWatchersAsync()
     {
@@ -100,21 +100,6 @@ public sealed class ReaderShareTests
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request);
         return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-    }
-
-    private static async Task<string> EventuallyAsync(Func<Task<string>> read, Func<string, bool> done, int seconds = 60)
-    {
-        var last = string.Empty;
-        for (var deadline = DateTime.UtcNow.AddSeconds(seconds); DateTime.UtcNow < deadline; await Task.Delay(250))
-        {
-            last = await read();
-            if (done(last))
-            {
-                return last;
-            }
-        }
-
-        throw new TimeoutException($"not reached in {seconds}s; last:\n{last}");
     }
 
     // The self-signed serving certificate of the operator under test: whom we talk to is known.
@@ -235,7 +220,7 @@ public sealed class ReaderShareTests
         Assert.That(watch.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(held, Is.EqualTo(2));
         // Heartbeats and bookmarks are ten minutes away: only noticing the disconnect frees the slots.
-        Assert.That(await EventuallyAsync(async () => (await OpenWatchersAsync()).ToString(CultureInfo.InvariantCulture), s => s == "0", seconds: 20), Is.EqualTo("0"));
+        Assert.That(await Poll.UntilAsync(async () => (await OpenWatchersAsync()).ToString(CultureInfo.InvariantCulture), s => s == "0", seconds: 20), Is.EqualTo("0"));
     }
 
     [Test]
