@@ -40,7 +40,7 @@ public sealed partial class ReflectorTests
             {
                 changes.Writer.TryWrite(change);
                 consumer?.Invoke(change);
-            }, Clock, metrics, Logs.CreateLogger("reflector"), new Random(seed));
+            }, Clock, metrics, Logs.CreateLogger("reflector"), random: new Random(seed));
         }
 
         public FakeListWatch Fake { get; } = new();
@@ -111,7 +111,7 @@ public sealed partial class ReflectorTests
     [GeneratedRegex(@"trying again in ([0-9.,]+)s")]
     private static partial Regex DelayPattern();
 
-    private static async Task<(Bed Bed, FakeWatch Watch)> SyncedAsync(params string[] names)
+    private static async Task<(Bed Bed, FakeWatch<Item> Watch)> SyncedAsync(params string[] names)
     {
         var bed = new Bed();
         foreach (var name in names)
