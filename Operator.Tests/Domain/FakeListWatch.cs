@@ -114,24 +114,3 @@ internal class FakeListWatch<T>(string resource, Func<T, ObjectKey> keyOf, Func<
 
     public string? VersionOf(T item) => versionOf(item);
 }
-
-internal sealed class FakeWatch<T>(string from)
-    where T : class
-{
-    public string From { get; } = from;
-
-    public Channel<object> Steps { get; } = Channel.CreateUnbounded<object>();
-
-    public void Send(WatchEventKind kind, T item) => Steps.Writer.TryWrite(new WatchEvent<T>(kind, item));
-
-    public void Break(Exception e) => Steps.Writer.TryWrite(e);
-
-    public void End() => Steps.Writer.TryComplete();
-}
-
-internal static class FakeItemWatch
-{
-    public static void Send(this FakeWatch<Item> watch, WatchEventKind kind, string name, string version) => watch.Send(kind, new Item(name, version));
-
-    public static void Bookmark(this FakeWatch<Item> watch, string version) => watch.Send(WatchEventKind.Bookmark, "", version);
-}
