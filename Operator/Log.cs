@@ -57,9 +57,6 @@ internal static partial class Log
     [LoggerMessage(32, LogLevel.Warning, "Cycle took {Seconds:F1}s, longer than the poll interval {Interval}; {Missed} tick(s) missed, starting the next now")]
     public static partial void CycleOverran(ILogger logger, double seconds, TimeSpan interval, long missed);
 
-    [LoggerMessage(40, LogLevel.Warning, "Catalog watch interrupted, re-listing: {Message}")]
-    public static partial void CatalogWatchFailed(ILogger logger, string message);
-
     [LoggerMessage(41, LogLevel.Information, "Watcher cut off: it fell {Buffer} events behind (it can resume with Last-Event-ID)")]
     public static partial void WatcherOverflowed(ILogger logger, int buffer);
 
@@ -71,9 +68,6 @@ internal static partial class Log
 
     [LoggerMessage(44, LogLevel.Warning, "Catalog API: the API server is unreachable for a token or access review: {Message}")]
     public static partial void ReviewUnavailable(ILogger logger, string message);
-
-    [LoggerMessage(45, LogLevel.Warning, "Watching agent Leases failed, relisting: {Message}")]
-    public static partial void LeaseWatchFailed(ILogger logger, string message);
 
     [LoggerMessage(46, LogLevel.Information, "Entry {Name} moves from {From} to {To}: its agent's identity changed form; the name is kept")]
     public static partial void EntryMigrated(ILogger logger, string name, string from, string to);
@@ -92,9 +86,6 @@ internal static partial class Log
 
     [LoggerMessage(52, LogLevel.Information, "Cycle phases: {Phases} (API requests: {Requests})")]
     public static partial void CyclePhasesAndRequests(ILogger logger, string phases, string requests);
-
-    [LoggerMessage(53, LogLevel.Warning, "Watching Services in {Scope} failed, watching again in {Seconds}s (the timer's cycles go on): {Message}")]
-    public static partial void ServiceWatchFailed(ILogger logger, string scope, string message, double seconds);
 
     [LoggerMessage(54, LogLevel.Information, "Events: {Count} Service change(s) reconciled at once ({Agents} agents): {Writes} writes")]
     public static partial void TargetedReconcile(ILogger logger, int count, int agents, int writes);

@@ -125,7 +125,7 @@ public sealed class CatalogFuzzTests
     {
         var random = new Random(Seed());
         using var bed = new CacheBed(T0);
-        bed.Leases.ObserveList([]);
+        bed.ListLeases([]);
         bed.Cache.FollowLeases();
         for (var step = 0; step < 3000; step++)
         {
@@ -141,7 +141,7 @@ public sealed class CatalogFuzzTests
                         bed.Cache.Apply(ConfigMapCatalogStore.Read(WithLease(configMap, name)));
                         break;
                     case 1:
-                        bed.Leases.Observe(random.Next(5) == 0 ? WatchEventType.Deleted : WatchEventType.Modified, RandomLease(random, name));
+                        bed.WatchLease(random.Next(5) == 0 ? WatchEventKind.Deleted : WatchEventKind.Modified, RandomLease(random, name));
                         break;
                     case 2:
                         bed.Cache.Remove($"e{random.Next(8)}");

@@ -38,7 +38,7 @@ public sealed class LeaseCacheTests
     private static CacheBed With100LeaseBearingEntries()
     {
         var bed = new CacheBed(T0);
-        bed.Leases.ObserveList(Enumerable.Range(0, 100).Select(i => Lease($"lease-{i}", T0.UtcDateTime, 60)));
+        bed.ListLeases(Enumerable.Range(0, 100).Select(i => Lease($"lease-{i}", T0.UtcDateTime, 60)));
         bed.Cache.FollowLeases();
         for (var i = 0; i < 100; i++)
         {
@@ -60,7 +60,7 @@ public sealed class LeaseCacheTests
         for (var i = 0; i < renewals; i++)
         {
             bed.Clock.Advance(TimeSpan.FromMilliseconds(200));
-            bed.Leases.Observe(WatchEventType.Modified, Lease("lease-0", bed.Clock.GetUtcNow().UtcDateTime, 60));
+            bed.WatchLease(WatchEventKind.Modified, Lease("lease-0", bed.Clock.GetUtcNow().UtcDateTime, 60));
             bed.Cache.Tick();
         }
 
@@ -75,7 +75,7 @@ public sealed class LeaseCacheTests
     {
         using var bed = With100LeaseBearingEntries();
         // Every Lease but lease-0 is renewed for an hour; lease-0 stops at T0 (60 s).
-        bed.Leases.ObserveList(Enumerable.Range(0, 100).Select(i => Lease($"lease-{i}", T0.UtcDateTime, i == 0 ? 60 : 3600)));
+        bed.ListLeases(Enumerable.Range(0, 100).Select(i => Lease($"lease-{i}", T0.UtcDateTime, i == 0 ? 60 : 3600)));
         bed.Cache.Tick();
         var derivations = bed.Cache.LivenessDerivations;
         var version = bed.Feed.Snapshot().Version;
@@ -103,7 +103,7 @@ public sealed class LeaseCacheTests
     {
         using var bed = new CacheBed(T0);
         static DateTime Utc(string s) => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        bed.Leases.ObserveList([Lease("odd", Utc(renewed), seconds, acquired is null ? null : Utc(acquired))]);
+        bed.ListLeases([Lease("odd", Utc(renewed), seconds, acquired is null ? null : Utc(acquired))]);
         bed.Cache.FollowLeases();
 
         Assert.DoesNotThrow(() => bed.Cache.Apply(Entry("agent", "odd")));
@@ -139,7 +139,7 @@ public sealed class LeaseCacheTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref failures, value));
         listener.Start();
-        bed.Leases.ObserveList([Lease("l", T0.UtcDateTime, 3)]);
+        bed.ListLeases([Lease("l", T0.UtcDateTime, 3)]);
         bed.Cache.FollowLeases();
         bed.Cache.Apply(Entry("agent", "l"));
         using var stop = new CancellationTokenSource();
@@ -168,11 +168,11 @@ public sealed class LeaseCacheTests
         var calls = 0;
         bed.Events.Setup(e => e.RecordAsync(It.IsAny<EventTarget>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
             .Returns(() => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("injected") : Task.CompletedTask);
-        bed.Leases.ObserveList([Lease("l", T0.UtcDateTime, 30)]);
+        bed.ListLeases([Lease("l", T0.UtcDateTime, 30)]);
         bed.Cache.FollowLeases();
         bed.Cache.Apply(Entry("agent", "l"));
 
-        Assert.DoesNotThrow(() => bed.Leases.Observe(WatchEventType.Deleted, Lease("l", T0.UtcDateTime, 30)));
+        Assert.DoesNotThrow(() => bed.WatchLease(WatchEventKind.Deleted, Lease("l", T0.UtcDateTime, 30)));
         for (var i = 0; i < 8; i++)
         {
             bed.Clock.Advance(TimeSpan.FromMilliseconds(250));

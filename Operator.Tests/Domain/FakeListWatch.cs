@@ -8,16 +8,23 @@ namespace AgentLens.Operator.Tests.Domain;
 /// <summary>A watched object reduced to what the engine reads: a name and a version.</summary>
 internal sealed record Item(string Name, string Version);
 
+/// <summary>The fake over <see cref="Item"/>s, which the engine's own tests drive.</summary>
+internal sealed class FakeListWatch() : FakeListWatch<Item>("items", i => new ObjectKey(null, i.Name), i => i.Version)
+{
+    public void Put(string name, string version) => Put(new Item(name, version));
+}
+
 /// <summary>
 /// A hand-written list/watch: lists page through <see cref="Server"/> (<see cref="PageSize"/> at a time);
 /// every watch is handed to the test (<see cref="NextWatchAsync"/>), which sends its events, breaks or ends it.
 /// </summary>
-internal sealed class FakeListWatch : IListWatch<Item>
+internal class FakeListWatch<T>(string resource, Func<T, ObjectKey> keyOf, Func<T, string?> versionOf) : IListWatch<T>
+    where T : class
 {
-    private readonly Channel<FakeWatch> watches = Channel.CreateUnbounded<FakeWatch>();
+    private readonly Channel<FakeWatch<T>> watches = Channel.CreateUnbounded<FakeWatch<T>>();
     private int failLists;
 
-    public SortedDictionary<string, Item> Server { get; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, T> Server { get; } = new(StringComparer.Ordinal);
 
     public int PageSize { get; set; } = 2;
 
@@ -31,18 +38,18 @@ internal sealed class FakeListWatch : IListWatch<Item>
     /// <summary>The next list call with a continue token answers 410.</summary>
     public bool ExpireNextContinue { get; set; }
 
-    public string Resource => "items";
+    public string Resource => resource;
 
     public string Scope => "the fake";
 
     /// <summary>The next <paramref name="count"/> list calls fail as an unreachable server would.</summary>
     public void FailLists(int count) => Volatile.Write(ref failLists, count);
 
-    public void Put(string name, string version)
+    public void Put(T item)
     {
         lock (Server)
         {
-            Server[name] = new Item(name, version);
+            Server[keyOf(item).Name] = item;
         }
     }
 
@@ -54,7 +61,7 @@ internal sealed class FakeListWatch : IListWatch<Item>
         }
     }
 
-    public Task<ListPage<Item>> ListPageAsync(int limit, string? continueToken, CancellationToken cancellationToken)
+    public Task<ListPage<T>> ListPageAsync(int limit, string? continueToken, CancellationToken cancellationToken)
     {
         ListCalls.Enqueue(continueToken);
         if (Interlocked.Decrement(ref failLists) >= 0)
@@ -74,14 +81,14 @@ internal sealed class FakeListWatch : IListWatch<Item>
             var start = continueToken is null ? 0 : int.Parse(continueToken, CultureInfo.InvariantCulture);
             var all = Server.Values.ToList();
             var next = start + PageSize < all.Count ? (start + PageSize).ToString(CultureInfo.InvariantCulture) : null;
-            return Task.FromResult(new ListPage<Item>([.. all.Skip(start).Take(PageSize)], ServerVersion, next));
+            return Task.FromResult(new ListPage<T>([.. all.Skip(start).Take(PageSize)], ServerVersion, next));
         }
     }
 
-    public async IAsyncEnumerable<WatchEvent<Item>> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         WatchCalls.Enqueue(resourceVersion);
-        var watch = new FakeWatch(resourceVersion);
+        var watch = new FakeWatch<T>(resourceVersion);
         watches.Writer.TryWrite(watch);
         await foreach (var step in watch.Steps.Reader.ReadAllAsync(cancellationToken))
         {
@@ -90,12 +97,12 @@ internal sealed class FakeListWatch : IListWatch<Item>
                 throw e;
             }
 
-            yield return (WatchEvent<Item>)step;
+            yield return (WatchEvent<T>)step;
         }
     }
 
     /// <summary>The next watch the engine opens (bounded: a hung engine fails the test).</summary>
-    public async Task<FakeWatch> NextWatchAsync()
+    public async Task<FakeWatch<T>> NextWatchAsync()
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         return await watches.Reader.ReadAsync(bound.Token);
@@ -103,22 +110,7 @@ internal sealed class FakeListWatch : IListWatch<Item>
 
     public bool HasPendingWatch => watches.Reader.Count > 0;
 
-    public ObjectKey KeyOf(Item item) => new(null, item.Name);
+    public ObjectKey KeyOf(T item) => keyOf(item);
 
-    public string? VersionOf(Item item) => item.Version;
-}
-
-internal sealed class FakeWatch(string from)
-{
-    public string From { get; } = from;
-
-    public Channel<object> Steps { get; } = Channel.CreateUnbounded<object>();
-
-    public void Send(WatchEventKind kind, string name, string version) => Steps.Writer.TryWrite(new WatchEvent<Item>(kind, new Item(name, version)));
-
-    public void Bookmark(string version) => Send(WatchEventKind.Bookmark, "", version);
-
-    public void Break(Exception e) => Steps.Writer.TryWrite(e);
-
-    public void End() => Steps.Writer.TryComplete();
+    public string? VersionOf(T item) => versionOf(item);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -38,12 +39,16 @@ public sealed partial class ReflectorTests
             listener.Start();
             Reflector = new Reflector<Item>(Fake, change =>
             {
+                Order.Enqueue(change.Key.Name);
                 changes.Writer.TryWrite(change);
                 consumer?.Invoke(change);
-            }, Clock, metrics, Logs.CreateLogger("reflector"), new Random(seed));
+            }, Clock, metrics, Logs.CreateLogger("reflector"), () => Order.Enqueue("(synced)"), new Random(seed));
         }
 
         public FakeListWatch Fake { get; } = new();
+
+        /// <summary>What the consumer was told, by key, and "(synced)" where the engine said the first list was complete.</summary>
+        public ConcurrentQueue<string> Order { get; } = new();
 
         public FakeTimeProvider Clock { get; } = new();
 
@@ -111,7 +116,7 @@ public sealed partial class ReflectorTests
     [GeneratedRegex(@"trying again in ([0-9.,]+)s")]
     private static partial Regex DelayPattern();
 
-    private static async Task<(Bed Bed, FakeWatch Watch)> SyncedAsync(params string[] names)
+    private static async Task<(Bed Bed, FakeWatch<Item> Watch)> SyncedAsync(params string[] names)
     {
         var bed = new Bed();
         foreach (var name in names)
@@ -143,6 +148,24 @@ public sealed partial class ReflectorTests
         Assert.That(told.Select(c => (c.Kind, c.Key.Name, c.Initial)), Is.EqualTo("abcde".Select(n => (WatchEventKind.Added, n.ToString(), true))));
         Assert.That(bed.Reflector.Synced.IsCompletedSuccessfully, Is.True);
         Assert.That(watch.From, Is.EqualTo("100"));
+    }
+
+    [Test]
+    public async Task SyncedCallback_ComesAfterTheFirstListsLastChange_BeforeAnyWatchEvent_AndOnlyOnce()
+    {
+        var (bed, watch) = await SyncedAsync("a", "b");
+        await using var _ = bed;
+
+        // The watch's first event can be told before a continuation of Synced has run; the callback cannot.
+        bed.Fake.Put("a", "101");
+        watch.Send(WatchEventKind.Modified, "a", "101");
+        watch.Bookmark("102");
+        watch.Break(new ResourceExpiredException("410 Gone"));
+        bed.Fake.Put("c", "1");
+        await bed.NextAsync(2);
+        await bed.Fake.NextWatchAsync();
+
+        Assert.That(bed.Order, Is.EqualTo(new[] { "a", "b", "(synced)", "a", "c" }), "a relist is not a second sync");
     }
 
     [Test]

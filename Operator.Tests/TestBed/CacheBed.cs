@@ -1,4 +1,6 @@
 using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Domain;
+using AgentLens.Operator.Tests.Domain;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
@@ -8,6 +10,8 @@ namespace AgentLens.Operator.Tests.TestBed;
 internal sealed class CacheBed : IDisposable
 {
     private readonly k8s.Kubernetes client = new(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+    private readonly CancellationTokenSource stop = new();
+    private Task? watching;
 
     public CacheBed(DateTimeOffset now, CacheOptions? options = null)
     {
@@ -16,13 +20,20 @@ internal sealed class CacheBed : IDisposable
         Events.Setup(e => e.RecordAsync(It.IsAny<EventTarget>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         options ??= new CacheOptions { Retention = TimeSpan.FromHours(1) };
         var store = new StoreNamespace("catalog");
-        Leases = new AgentLeases(client, store, Clock, options, Logs.For<AgentLeases>());
+        var metrics = TestMeterFactory.NewMetrics();
+        Leases = new AgentLeases(new LeaseListWatch(client, store), Clock, options, metrics, Logs.For<AgentLeases>());
         Feed = new CatalogFeed(options, Clock);
-        Cache = new CatalogMirror(new CatalogConfigMaps(client, store, Clock, Logs.For<CatalogConfigMaps>()), Feed, Leases, Events.Object, Health.Object,
-            TestMeterFactory.NewMetrics(), Clock, options, Logs.For<CatalogMirror>());
+        ConfigMaps = new CatalogConfigMaps(Stored, Clock, metrics, Logs.For<CatalogConfigMaps>());
+        Cache = new CatalogMirror(ConfigMaps, Feed, Leases, Events.Object, Health.Object,
+            metrics, Clock, options, Logs.For<CatalogMirror>());
     }
 
     public FakeTimeProvider Clock { get; } = new();
+
+    /// <summary>The catalog ConfigMaps as the API server would list and watch them; the test sends each watch's events.</summary>
+    public FakeListWatch<V1ConfigMap> Stored { get; } = new("configmaps", c => new ObjectKey(c.Metadata.NamespaceProperty, c.Metadata.Name), c => c.Metadata.ResourceVersion);
+
+    public CatalogConfigMaps ConfigMaps { get; }
     public CapturedLogs Logs { get; } = new();
     public Mock<IEventRecorder> Events { get; } = new();
     public Mock<ILeadership> Health { get; } = new();
@@ -32,8 +43,29 @@ internal sealed class CacheBed : IDisposable
     /// <summary>The mirror (named as the cache it was split from, which the Lease tests drive).</summary>
     public CatalogMirror Cache { get; }
 
+    /// <summary>Lists and watches <see cref="Stored"/> into the mirror (the engine, on the fake clock), until disposed.</summary>
+    public void StartWatching() => watching = Task.Run(() => ConfigMaps.RunAsync(Cache, stop.Token));
+
+    /// <summary>What a first list of the Leases tells: each one, then that the list is complete.</summary>
+    public void ListLeases(IEnumerable<V1Lease> leases)
+    {
+        foreach (var lease in leases)
+        {
+            Leases.Observe(new ListWatchChange<V1Lease>(WatchEventKind.Added, new ObjectKey(lease.Metadata.NamespaceProperty, lease.Metadata.Name), lease, Initial: true));
+        }
+
+        Leases.MarkSynced();
+    }
+
+    /// <summary>What the Lease watch tells of one Lease.</summary>
+    public void WatchLease(WatchEventKind kind, V1Lease lease) =>
+        Leases.Observe(new ListWatchChange<V1Lease>(kind, new ObjectKey(lease.Metadata.NamespaceProperty, lease.Metadata.Name), lease, Initial: false));
+
     public void Dispose()
     {
+        stop.Cancel();
+        watching?.Wait(TimeSpan.FromSeconds(10));
+        stop.Dispose();
         Cache.Dispose();
         Leases.Dispose();
         client.Dispose();

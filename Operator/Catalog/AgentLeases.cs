@@ -1,18 +1,16 @@
 using System.Collections.Concurrent;
 using AgentLens.Operator.Domain;
-using k8s.Autorest;
 
 namespace AgentLens.Operator.Catalog;
 
 /// <summary>
-/// The agent Leases of the store namespace (label <c>agentlens.io/agent-lease=true</c>), kept by list +
-/// watch on every replica, so that a push entry's liveness is known within seconds of a renewal stopping
-/// and without a poll. Tells its listener whenever a Lease appears, is renewed or goes away.
+/// The agent Leases of the store namespace (label <c>agentlens.io/agent-lease=true</c>), kept on every
+/// replica by the list/watch engine (<see cref="Reflector{T}"/> over <see cref="LeaseListWatch"/>), so that
+/// a push entry's liveness is known within seconds of a renewal stopping and without a poll. Tells its
+/// listener whenever a Lease appears, is renewed or goes away, and once (null) when the first list is in.
 /// </summary>
-internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamespace, TimeProvider time, CacheOptions options, ILogger<AgentLeases> logger) : BackgroundService
+internal sealed class AgentLeases(IListWatch<V1Lease> source, TimeProvider time, CacheOptions options, Metrics metrics, ILogger<AgentLeases> logger) : BackgroundService
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly string Selector = $"{Annotations.AgentLeaseLabel}=true";
     private readonly ConcurrentDictionary<string, LeaseState> leases = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource first = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,7 +31,7 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
         }
     }
 
-    /// <summary>A Lease appeared, was renewed or went away (its name), or every Lease may have changed (null: a relist).</summary>
+    /// <summary>A Lease appeared, was renewed or went away (its name), or every Lease may have changed (null: the first list).</summary>
     public event Action<string?>? Changed;
 
     public LeaseState? Get(string name) => leases.GetValueOrDefault(name);
@@ -46,99 +44,31 @@ internal sealed class AgentLeases(IKubernetes client, StoreNamespace storeNamesp
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var resourceVersion = await RelistAsync(stoppingToken);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    resourceVersion = await WatchAsync(resourceVersion, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                Log.LeaseWatchFailed(logger, e.Message);
-                try
-                {
-                    await Task.Delay(RetryDelay, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        await new Reflector<V1Lease>(source, Observe, time, metrics, logger, MarkSynced).RunAsync(stoppingToken);
     }
 
-    private async Task<string> RelistAsync(CancellationToken cancellationToken)
+    /// <summary>One Lease as the engine tells it (listed, watched, or found gone by a relist).</summary>
+    internal void Observe(ListWatchChange<V1Lease> change)
     {
-        var list = await client.CoordinationV1.ListNamespacedLeaseAsync(storeNamespace.Name, labelSelector: Selector, cancellationToken: cancellationToken);
-        ObserveList(list.Items);
-        return list.Metadata.ResourceVersion;
-    }
-
-    /// <summary>A full list: every Lease not in it is gone.</summary>
-    internal void ObserveList(IEnumerable<V1Lease> items)
-    {
-        var now = time.GetUtcNow();
-        var listed = items.ToDictionary(l => l.Metadata.Name, l => State(l, now), StringComparer.Ordinal);
-        foreach (var gone in leases.Keys.Where(name => !listed.ContainsKey(name)))
+        if (change.Kind == WatchEventKind.Deleted)
         {
-            leases.TryRemove(gone, out _);
-        }
-
-        foreach (var (name, state) in listed)
-        {
-            leases[name] = state;
-        }
-
-        first.TrySetResult();
-        Changed?.Invoke(null);
-    }
-
-    /// <summary>One watch event about one Lease.</summary>
-    internal void Observe(WatchEventType type, V1Lease lease)
-    {
-        if (type == WatchEventType.Deleted)
-        {
-            leases.TryRemove(lease.Metadata.Name, out _);
+            leases.TryRemove(change.Key.Name, out _);
         }
         else
         {
-            leases[lease.Metadata.Name] = State(lease, time.GetUtcNow());
+            leases[change.Key.Name] = State(change.Object!, time.GetUtcNow());
         }
 
-        Changed?.Invoke(lease.Metadata.Name);
+        Changed?.Invoke(change.Key.Name);
     }
 
-    private async Task<string> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
+    /// <summary>The first list is in: every entry that names a Lease can now be judged by it.</summary>
+    internal void MarkSynced()
     {
-        Exception? failure = null;
-        var events = client.CoordinationV1.WatchListNamespacedLeaseAsync(storeNamespace.Name, allowWatchBookmarks: true, labelSelector: Selector,
-            resourceVersion: resourceVersion, timeoutSeconds: 300, onError: e => failure = e, cancellationToken: cancellationToken);
-        await foreach (var (type, lease) in events.WithCancellation(cancellationToken))
+        if (first.TrySetResult())
         {
-            if (lease?.Metadata?.ResourceVersion is { } rv)
-            {
-                resourceVersion = rv;
-            }
-
-            switch (type)
-            {
-                case WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted:
-                    Observe(type, lease!);
-                    break;
-                case WatchEventType.Error:
-                    throw new HttpOperationException("the Lease watch reported an error (probably 410 Gone)");
-            }
+            Changed?.Invoke(null);
         }
-
-        return failure is null ? resourceVersion : throw failure;
     }
 
     /// <summary>

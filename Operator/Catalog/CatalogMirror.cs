@@ -175,26 +175,8 @@ internal sealed class CatalogMirror(
         }
     }
 
-    /// <summary>A (re)list: every entry listed is applied, every one held and not listed removed; the feed publishes only the differences.</summary>
-    public void Relisted(IReadOnlyCollection<StoredEntry> listed)
-    {
-        lock (gate)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in listed)
-            {
-                names.Add(entry.Name);
-                UpsertLocked(entry);
-            }
-
-            foreach (var gone in feed.Names().Concat(leased.Names).Where(name => !names.Contains(name)).Distinct().ToList())
-            {
-                RemoveLocked(gone);
-            }
-        }
-
-        feed.MarkSynced();
-    }
+    /// <summary>The first list is in: the feed may serve readers (and the reconciler's consistent read).</summary>
+    public void Synced() => feed.MarkSynced();
 
     public void Apply(StoredEntry entry)
     {

@@ -16,10 +16,14 @@ internal static class CatalogServices
             sp.GetRequiredService<StoreNamespace>().Name,
             sp.GetRequiredService<StoreOptions>().StoreRawCard));
         services.AddSingleton<IEventRecorder, KubernetesEventRecorder>();
-        services.AddSingleton<AgentLeases>();
+        services.AddSingleton(sp => new AgentLeases(
+            new LeaseListWatch(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<StoreNamespace>()),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CacheOptions>(), sp.GetRequiredService<Metrics>(), sp.GetRequiredService<ILogger<AgentLeases>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AgentLeases>());
         services.AddSingleton<CatalogFeed>();
-        services.AddSingleton<CatalogConfigMaps>();
+        services.AddSingleton(sp => new CatalogConfigMaps(
+            new CatalogListWatch(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<StoreNamespace>()),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Metrics>(), sp.GetRequiredService<ILogger<CatalogConfigMaps>>()));
         services.AddSingleton(sp =>
         {
             var mirror = ActivatorUtilities.CreateInstance<CatalogMirror>(sp);

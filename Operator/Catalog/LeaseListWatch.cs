@@ -1,4 +1,5 @@
 using AgentLens.Operator.Domain;
+using AgentLens.Operator.Sources;
 
 namespace AgentLens.Operator.Catalog;
 

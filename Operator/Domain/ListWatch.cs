@@ -37,7 +37,7 @@ internal sealed class ResourceExpiredException(string message, Exception? inner 
 /// <summary>
 /// One kind of object, as the engine needs it: list one page, watch from a resourceVersion, and name an
 /// object's key and version. Ours, so the engine has no Kubernetes client in it and tests fake it by hand;
-/// each watched kind implements it in a few lines (see <see cref="KubernetesListWatch"/>).
+/// each watched kind implements it in a few lines (over the Kubernetes client: Sources/KubernetesListWatch.cs).
 /// </summary>
 internal interface IListWatch<T>
     where T : class

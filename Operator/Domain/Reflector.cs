@@ -9,8 +9,11 @@ namespace AgentLens.Operator.Domain;
 /// start after a healthy watch. A consumer's exception is logged and counted and changes nothing here:
 /// rethrown it would cause a relist, which would hand the same object to the same code.
 /// Holds only key → resourceVersion; what a consumer keeps of each object is its own business.
+/// <paramref name="synced"/>, when given, is called once, right after the first list's last change and before
+/// any watch event, so a consumer can mark itself ready in order with what it was told.
 /// </summary>
-internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<T>> consumer, TimeProvider time, Metrics metrics, ILogger logger, Random? random = null)
+internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<T>> consumer, TimeProvider time, Metrics metrics, ILogger logger,
+    Action? synced = null, Random? random = null)
     where T : class
 {
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
@@ -24,7 +27,7 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
     private const int ListRestarts = 3;
 
     private readonly Dictionary<ObjectKey, string?> known = [];
-    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource firstList = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Random random = random ?? Random.Shared;
     private TimeSpan backoff = FirstBackoff;
 
@@ -32,7 +35,7 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
     private bool delivered;
 
     /// <summary>Completes once the first full list has been delivered to the consumer.</summary>
-    public Task Synced => synced.Task;
+    public Task Synced => firstList.Task;
 
     /// <summary>The version the next watch starts from; null when the next step is a list.</summary>
     internal string? ResourceVersion { get; private set; }
@@ -130,7 +133,7 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
     /// <summary>A full list, page by page; tells every difference from what was held; returns the list's version.</summary>
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var initial = !synced.Task.IsCompleted;
+        var initial = !firstList.Task.IsCompleted;
         var seen = new HashSet<ObjectKey>();
         string? next = null;
         var restarts = 0;
@@ -167,7 +170,16 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
                     Tell(WatchEventKind.Deleted, gone, null, initial);
                 }
 
-                synced.TrySetResult();
+                if (!initial)
+                {
+                    metrics.ListWatchRelisted(source.Resource);
+                }
+                else if (synced is not null)
+                {
+                    TellSynced(synced);
+                }
+
+                firstList.TrySetResult();
                 return page.ResourceVersion;
             }
         }
@@ -216,6 +228,19 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
 
         known[key] = version;
         Tell(kind, key, item, initial);
+    }
+
+    private void TellSynced(Action callback)
+    {
+        try
+        {
+            callback();
+        }
+        catch (Exception e)
+        {
+            Log.ListWatchConsumerFailed(logger, source.Resource, "(synced)", e.GetType().Name, e.Message);
+            metrics.ListWatchConsumerFailed(source.Resource);
+        }
     }
 
     private void Tell(WatchEventKind kind, ObjectKey key, T? item, bool initial)

@@ -53,6 +53,11 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
                     throw new SourceException(status is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized ? "Forbidden" : "ApiError",
                         $"listing Services in {ns ?? "all namespaces"} failed: {(int)status} {e.Response?.ReasonPhrase} {Brief(e.Response?.Content)}".TrimEnd(), e);
                 }
+                catch (ResourceExpiredException e)
+                {
+                    // The list took longer than the server keeps its snapshot; the next cycle lists afresh.
+                    throw new SourceException("ApiError", $"listing Services in {ns ?? "all namespaces"} failed: {e.Message}", e);
+                }
                 catch (HttpRequestException e)
                 {
                     throw new SourceException("Unavailable", $"listing Services in {ns ?? "all namespaces"} failed: the API server is unreachable ({e.Message})", e);

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using AgentLens.Operator.Domain;
 using k8s.Autorest;
 
-namespace AgentLens.Operator.Domain;
+namespace AgentLens.Operator.Sources;
 
 /// <summary>
 /// What every <see cref="IListWatch{T}"/> over the Kubernetes client shares: a page and a watch stream put in
