@@ -198,4 +198,8 @@ internal sealed class Metrics
     /// <summary>A PascalCase name as a snake_case label value.</summary>
     public static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    // s5-lean
+    /// <summary>The .NET runtime's built-in meter (GC heap sizes, committed memory, working set), exported beside ours.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
 }

@@ -29,7 +29,7 @@ public sealed class AgentTypeObjectsTests
             Entry = entry,
             Json = CatalogJson.SerializeToString(entry),
             Labels = CatalogNames.Labels(entry),
-            Object = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, CreationTimestamp = new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc) } },
+            Created = new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc),
         };
     }
 

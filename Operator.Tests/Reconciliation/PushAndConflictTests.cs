@@ -231,7 +231,8 @@ public sealed class PushAndConflictTests
             var entries = await h.EntriesAsync();
             Assert.That(entries.Values.Select(e => e.Entry!.Status.Capabilities.Last().Name), Is.All.EqualTo("v5"));
             Assert.That(edits, Is.GreaterThan(0));
-            Assert.That(entries.Values.Count(e => e.Object!.Metadata.Annotations.ContainsKey("example.com/edit")), Is.EqualTo(3), "no edit was overwritten");
+            var stored = await cp.Client.CoreV1.ListNamespacedConfigMapAsync(h.StoreNamespace);
+            Assert.That(stored.Items.Count(c => c.Metadata.Annotations?.ContainsKey("example.com/edit") == true), Is.EqualTo(3), "no edit was overwritten");
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
@@ -24,8 +23,6 @@ internal static class AgentTypeObjects
 
     /// <summary>Names the ConfigMap an AgentType is stored in (<c>namespace/name</c>).</summary>
     public const string StoredInAnnotation = Annotations.Prefix + "stored-in";
-
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The entry as an AgentType, compact UTF-8 JSON (an entry without a readable AgentType has none).</summary>
     public static byte[] ObjectBytes(StoredEntry item, string resourceVersion, string storeNamespace) =>
@@ -60,7 +57,7 @@ internal static class AgentTypeObjects
         }
 
         w.WriteString("resourceVersion", resourceVersion);
-        if (item.Object?.Metadata?.CreationTimestamp is { } created)
+        if (item.Created is { } created)
         {
             w.WriteString("creationTimestamp", Timestamp(created));
         }
@@ -184,7 +181,7 @@ internal static class AgentTypeObjects
         yield return entry is null ? string.Empty : CapabilitySummary(entry);
         yield return entry?.Status.Version ?? string.Empty;
         yield return entry?.Spec.Team ?? string.Empty;
-        yield return item.Object?.Metadata?.CreationTimestamp is { } created ? Age(now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc))) : "<unknown>";
+        yield return item.Created is { } created ? Age(now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc))) : "<unknown>";
         yield return entry?.Spec.Endpoint ?? item.Endpoint ?? string.Empty;
         yield return entry?.Spec.Source switch
         {
@@ -270,14 +267,5 @@ internal static class AgentTypeObjects
 
     public static string Timestamp(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    public static byte[] Json(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            write(w);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] Json(Action<Utf8JsonWriter> write) => EntryRenders.Json(write);
 }

@@ -131,16 +131,10 @@ internal static class CatalogStream
     }
 
     /// <summary>One JSON object, compact, UTF-8 written as is.</summary>
-    public static byte[] JsonBytes(Action<Utf8JsonWriter> write)
+    public static byte[] JsonBytes(Action<Utf8JsonWriter> write) => EntryRenders.Json(w =>
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            write(w);
-            w.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
+        w.WriteStartObject();
+        write(w);
+        w.WriteEndObject();
+    });
 }

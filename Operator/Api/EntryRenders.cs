@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using AgentLens.Operator.Catalog;
 
 namespace AgentLens.Operator.Api;
@@ -11,6 +13,21 @@ namespace AgentLens.Operator.Api;
 internal static class EntryRenders
 {
     private static readonly ConditionalWeakTable<StoredEntry, Forms> Table = [];
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A pooled buffer kept while it stays this small; one grown past it (a huge list) is let go.</summary>
+    private const int KeptBufferBytes = 256 * 1024;
+
+    // One writer and buffer per thread, reused render after render: only the exact-size result is allocated.
+    [ThreadStatic]
+    private static Pooled? pooled;
+
+    private sealed class Pooled
+    {
+        public readonly ArrayBufferWriter<byte> Buffer = new(4096);
+        public Utf8JsonWriter? Writer;
+        public bool InUse;
+    }
 
     private sealed class Forms
     {
@@ -38,6 +55,44 @@ internal static class EntryRenders
     /// <summary>The entry as an AgentType; an entry keeps one resourceVersion while shown (a DELETED event carries another).</summary>
     public static byte[] AgentType(StoredEntry entry, string resourceVersion, Func<StoredEntry, string, byte[]> render) =>
         Kept(ref Table.GetOrCreateValue(entry).AgentType, entry, resourceVersion, render);
+
+    /// <summary>
+    /// Renders compact UTF-8 JSON (text written as is) through this thread's pooled buffer and returns exactly
+    /// the bytes written. A render inside a render (a list of rendered entries) gets a buffer of its own.
+    /// </summary>
+    public static byte[] Json(Action<Utf8JsonWriter> write)
+    {
+        var mine = pooled ??= new Pooled();
+        if (mine.InUse)
+        {
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                write(w);
+            }
+
+            return buffer.WrittenSpan.ToArray();
+        }
+
+        mine.InUse = true;
+        try
+        {
+            mine.Buffer.ResetWrittenCount();
+            var writer = mine.Writer ??= new Utf8JsonWriter(mine.Buffer, WriterOptions);
+            writer.Reset(mine.Buffer);
+            write(writer);
+            writer.Flush();
+            return mine.Buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            mine.InUse = false;
+            if (mine.Buffer.Capacity > KeptBufferBytes)
+            {
+                pooled = null;
+            }
+        }
+    }
 
     /// <summary>The bytes kept for <paramref name="key"/>, or rendered and kept in their place.</summary>
     private static byte[] Kept<TKey>(ref Keyed<TKey>? slot, StoredEntry entry, TKey key, Func<StoredEntry, TKey, byte[]> render)

@@ -50,7 +50,7 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
 
     public async Task<StoredEntry> CreateAsync(string name, AgentType entry, ReadOnlyMemory<byte>? rawCard, CancellationToken cancellationToken)
     {
-        var configMap = Build(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = storeNamespace } }, entry, rawCard);
+        var configMap = Build(name, entry, rawCard);
         try
         {
             return Read(await client.CoreV1.CreateNamespacedConfigMapAsync(configMap, storeNamespace, cancellationToken: cancellationToken));
@@ -61,14 +61,17 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         }
     }
 
+    /// <summary>
+    /// A JSON merge patch of what the operator owns (its labels, the endpoint annotation, its data keys), on
+    /// condition of the resourceVersion read: whatever else others put on the ConfigMap stays, without the
+    /// operator holding a copy of the object.
+    /// </summary>
     public async Task<StoredEntry> UpdateAsync(StoredEntry existing, AgentType entry, ReadOnlyMemory<byte>? rawCard, CancellationToken cancellationToken)
     {
-        var current = existing.Object ?? new V1ConfigMap { Metadata = new V1ObjectMeta { Name = existing.Name, NamespaceProperty = storeNamespace } };
-        var configMap = Build(current, entry, rawCard);
-        configMap.Metadata.ResourceVersion = existing.ResourceVersion;
+        var patch = new V1Patch(MergePatch(existing, entry, rawCard), V1Patch.PatchType.MergePatch);
         try
         {
-            return Read(await client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, existing.Name, storeNamespace, cancellationToken: cancellationToken));
+            return Read(await client.CoreV1.PatchNamespacedConfigMapAsync(patch, existing.Name, storeNamespace, cancellationToken: cancellationToken));
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
@@ -116,38 +119,60 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         }
     }
 
-    /// <summary>Sets what the operator owns on a ConfigMap and keeps everything else others put there.</summary>
-    private V1ConfigMap Build(V1ConfigMap current, AgentType entry, ReadOnlyMemory<byte>? rawCard)
+    /// <summary>
+    /// The merge patch of an update: owned labels set or (no longer wanted) removed, the endpoint annotation,
+    /// the entry's data; the raw card replaced, removed (not kept, or too large), or left as it is (none fetched).
+    /// </summary>
+    private string MergePatch(StoredEntry existing, AgentType entry, ReadOnlyMemory<byte>? rawCard)
     {
-        var labels = new Dictionary<string, string>(current.Metadata.Labels ?? new Dictionary<string, string>());
-        foreach (var owned in CatalogNames.OwnedLabels)
+        var wanted = CatalogNames.Labels(entry);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            labels.Remove(owned);
+            w.WriteStartObject();
+            w.WriteStartObject("metadata");
+            w.WriteString("resourceVersion", existing.ResourceVersion);
+            w.WriteStartObject("labels");
+            foreach (var stale in existing.Labels.Keys.Where(k => CatalogNames.OwnedLabels.Contains(k) && !wanted.ContainsKey(k)))
+            {
+                w.WriteNull(stale);
+            }
+
+            foreach (var (key, value) in wanted)
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+            w.WriteStartObject("annotations");
+            w.WriteString(Annotations.Endpoint, entry.Spec.Endpoint);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteStartObject("data");
+            w.WriteString(CatalogNames.EntryKey, CatalogJson.SerializeToString(entry));
+            if (!storeRawCard || rawCard is { Length: > MaxRawCardBytes })
+            {
+                w.WriteNull(CatalogNames.CardKey);
+            }
+            else if (rawCard is { } raw)
+            {
+                w.WriteString(CatalogNames.CardKey, Encoding.UTF8.GetString(raw.Span));
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
         }
 
-        foreach (var (key, value) in CatalogNames.Labels(entry))
-        {
-            labels[key] = value;
-        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
 
-        var annotations = new Dictionary<string, string>(current.Metadata.Annotations ?? new Dictionary<string, string>())
-        {
-            [Annotations.Endpoint] = entry.Spec.Endpoint,
-        };
+    /// <summary>A new ConfigMap with what the operator owns on it.</summary>
+    private V1ConfigMap Build(string name, AgentType entry, ReadOnlyMemory<byte>? rawCard)
+    {
         var data = new Dictionary<string, string> { [CatalogNames.EntryKey] = CatalogJson.SerializeToString(entry) };
-        if (storeRawCard)
+        if (storeRawCard && rawCard is { Length: <= MaxRawCardBytes } raw)
         {
-            if (rawCard is { } raw)
-            {
-                if (raw.Length <= MaxRawCardBytes)
-                {
-                    data[CatalogNames.CardKey] = Encoding.UTF8.GetString(raw.Span);
-                }
-            }
-            else if (current.Data?.TryGetValue(CatalogNames.CardKey, out var kept) == true)
-            {
-                data[CatalogNames.CardKey] = kept;
-            }
+            data[CatalogNames.CardKey] = Encoding.UTF8.GetString(raw.Span);
         }
 
         return new V1ConfigMap
@@ -156,12 +181,10 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
             Kind = "ConfigMap",
             Metadata = new V1ObjectMeta
             {
-                Name = current.Metadata.Name,
+                Name = name,
                 NamespaceProperty = storeNamespace,
-                Labels = labels,
-                Annotations = annotations,
-                OwnerReferences = current.Metadata.OwnerReferences,
-                Finalizers = current.Metadata.Finalizers,
+                Labels = new Dictionary<string, string>(CatalogNames.Labels(entry)),
+                Annotations = new Dictionary<string, string> { [Annotations.Endpoint] = entry.Spec.Endpoint },
             },
             Data = data,
         };
@@ -192,8 +215,7 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
             return Unreadable(configMap, "it has no name");
         }
 
-        // The API server allows no null label values, but a ConfigMap is data: skip what no selector could match.
-        var labels = (metadata.Labels ?? new Dictionary<string, string>()).Where(l => l.Value is not null).ToImmutableDictionary(StringComparer.Ordinal);
+        var labels = Pooled(metadata.Labels);
         var isPush = labels.TryGetValue(Annotations.SourceLabel, out var source) && source == SourceType.Push.ToWire();
         var annotationEndpoint = metadata.Annotations?.TryGetValue(Annotations.Endpoint, out var a) == true ? a : null;
         AgentType? entry = null;
@@ -226,7 +248,7 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         return new StoredEntry
         {
             Name = metadata.Name,
-            Namespace = metadata.NamespaceProperty ?? string.Empty,
+            Namespace = StringPool.Get(metadata.NamespaceProperty) ?? string.Empty,
             ResourceVersion = metadata.ResourceVersion ?? string.Empty,
             Uid = metadata.Uid,
             IsPush = isPush,
@@ -235,7 +257,9 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
             Json = json,
             Labels = labels,
             Problem = problem,
-            Object = configMap,
+            AnnotatedEndpoint = annotationEndpoint,
+            LeaseAnnotation = isPush && metadata.Annotations?.TryGetValue(Annotations.Lease, out var lease) == true ? lease : null,
+            Created = metadata.CreationTimestamp,
         };
     }
 
@@ -247,12 +271,35 @@ internal sealed class ConfigMapCatalogStore(IKubernetes client, string storeName
         return new StoredEntry
         {
             Name = metadata?.Name ?? string.Empty,
-            Namespace = metadata?.NamespaceProperty ?? string.Empty,
+            Namespace = StringPool.Get(metadata?.NamespaceProperty) ?? string.Empty,
             ResourceVersion = metadata?.ResourceVersion ?? string.Empty,
             Uid = metadata?.Uid,
             IsPush = labels?.TryGetValue(Annotations.SourceLabel, out var source) == true && source == SourceType.Push.ToWire(),
             Problem = problem,
-            Object = configMap,
+            Created = metadata?.CreationTimestamp,
         };
+    }
+
+    /// <summary>
+    /// The labels with their keys and values pooled (a few distinct ones across the catalog). The API server
+    /// allows no null label values, but a ConfigMap is data: skip what no selector could match.
+    /// </summary>
+    private static ImmutableDictionary<string, string> Pooled(IDictionary<string, string>? labels)
+    {
+        if (labels is null || labels.Count == 0)
+        {
+            return ImmutableDictionary<string, string>.Empty;
+        }
+
+        var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in labels)
+        {
+            if (value is not null)
+            {
+                builder[StringPool.Get(key)] = StringPool.Get(value);
+            }
+        }
+
+        return builder.ToImmutable();
     }
 }

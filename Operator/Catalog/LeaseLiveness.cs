@@ -28,7 +28,7 @@ internal static class LeaseLiveness
     /// <summary>The Lease a push entry names, or null. The annotation is its author's text: only a possible Lease name is used (and ever shown).</summary>
     public static string? LeaseName(StoredEntry entry)
     {
-        if (!entry.IsPush || entry.Object?.Metadata?.Annotations?.TryGetValue(Annotations.Lease, out var name) != true || string.IsNullOrWhiteSpace(name))
+        if (!entry.IsPush || entry.LeaseAnnotation is not { } name || string.IsNullOrWhiteSpace(name))
         {
             return null;
         }

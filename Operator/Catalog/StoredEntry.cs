@@ -4,7 +4,10 @@ namespace AgentLens.Operator.Catalog;
 
 /// <summary>
 /// One catalog entry as stored. Operator-managed entries carry a parsed <see cref="Entry"/>; a push entry
-/// carries whatever its author wrote, parsed if it could be (else <see cref="Problem"/> says why).
+/// carries whatever its author wrote, parsed if it could be (else <see cref="Problem"/> says why). Lean by
+/// design: 10,000 of these live in every replica, so it keeps the few metadata fields that readers, filters
+/// and the planner use, never the ConfigMap it was read from (an update patches what the operator owns and
+/// leaves the rest of the object to the API server).
 /// </summary>
 internal sealed record StoredEntry
 {
@@ -25,6 +28,12 @@ internal sealed record StoredEntry
     public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
     public string? Problem { get; init; }
 
-    /// <summary>The stored object, so an update keeps what others added to its metadata.</summary>
-    public V1ConfigMap? Object { get; init; }
+    /// <summary>The endpoint annotation as stored (the planner rewrites an entry whose annotation drifted).</summary>
+    public string? AnnotatedEndpoint { get; init; }
+
+    /// <summary>A push entry's Lease annotation as its author wrote it (see <see cref="LeaseLiveness.LeaseName"/>).</summary>
+    public string? LeaseAnnotation { get; init; }
+
+    /// <summary>The ConfigMap's creationTimestamp (UTC), for the AgentType's metadata and kubectl's AGE.</summary>
+    public DateTime? Created { get; init; }
 }

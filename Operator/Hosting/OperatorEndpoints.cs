@@ -53,7 +53,8 @@ internal static class OperatorEndpoints
             }
         });
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Metrics.MeterName).AddPrometheusExporter());
+        // The runtime's own meter too (dotnet_gc_*, dotnet_process_*): the live heap and the GC's committed memory beside RSS.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Metrics.MeterName, Metrics.RuntimeMeterName).AddPrometheusExporter());
         builder.Services.AddSingleton<ApiServerReachability>();
     }
 

@@ -227,7 +227,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         existing.Json == CatalogJson.SerializeToString(desired)
         && CatalogNames.Labels(desired).All(l => existing.Labels.TryGetValue(l.Key, out var v) && v == l.Value)
         && existing.Labels.Keys.Where(CatalogNames.OwnedLabels.Contains).All(CatalogNames.Labels(desired).ContainsKey)
-        && existing.Object?.Metadata.Annotations?.TryGetValue(Annotations.Endpoint, out var endpoint) == true && endpoint == desired.Spec.Endpoint;
+        && existing.AnnotatedEndpoint == desired.Spec.Endpoint;
 
     private static Transition TransitionOf(AgentStatus? before, AgentStatus after)
     {

@@ -19,7 +19,7 @@ internal static class CatalogBenchmark
 {
     private static readonly TimeSpan DeadTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task RunAsync(int services, int namespaces, bool scale)
+    public static async Task RunAsync(int services, int namespaces, bool scale, int? cyclesWanted = null)
     {
         var random = new Random(7);
         var latencies = Enumerable.Range(0, services).Select(_ => random.NextDouble() switch
@@ -39,16 +39,16 @@ internal static class CatalogBenchmark
             Console.WriteLine($"catalog benchmark: {services} annotated Services in {namespaces} namespaces; agents 10-50 ms, 5% at 1 s, {latencies.Count(l => l is null)} dead (timeout {DeadTimeout.TotalSeconds:F0} s); {Environment.ProcessorCount} cores");
             await SetUpAsync(client, agents, services, namespaces);
 
+            // AGENTLENS_BENCH_QUICK=1: the main run only (no curve, no sequential run, no create floor), to compare settings.
+            var quick = Environment.GetEnvironmentVariable("AGENTLENS_BENCH_QUICK") == "1";
             var list = await ListFloorAsync(client);
-            var creates = await CreateFloorAsync(client, services);
+            var creates = quick ? 0 : await CreateFloorAsync(client, services);
             var steadyFloor = list + DeadTimeout.TotalSeconds;
             var firstFloor = list + Math.Max(DeadTimeout.TotalSeconds, creates);
             Console.WriteLine($"floor: one paginated list of the Services {list:F2} s; slowest single fetch {DeadTimeout.TotalSeconds:F2} s (a dead agent's timeout); {services} ConfigMap creates at the API server's best parallelism {creates:F2} s");
             Console.WriteLine($"floor: steady cycle {steadyFloor:F2} s (list + slowest fetch); first cycle {firstFloor:F2} s (list + the larger of slowest fetch and creates)");
 
             var curve = new Dictionary<int, double>();
-            // AGENTLENS_BENCH_QUICK=1: the main run only (no curve, no sequential run), to compare settings.
-            var quick = Environment.GetEnvironmentVariable("AGENTLENS_BENCH_QUICK") == "1";
             if (!scale && !quick)
             {
                 foreach (var concurrency in (int[])[16, 32, 64, 128, 256, 512])
@@ -58,8 +58,7 @@ internal static class CatalogBenchmark
                 }
             }
 
-            var cyclesWanted = scale ? 8 : 20;
-            var (cycles, peak) = await MainRunAsync(root, kubeconfig, client, scale ? "30s" : "6s", cyclesWanted);
+            var (cycles, peak, heap) = await MainRunAsync(root, kubeconfig, client, scale ? "30s" : "6s", cyclesWanted ?? (scale ? 8 : 20));
             var first = cycles[0];
             var steady = cycles.Skip(4).ToList();
             var steadySeconds = Median(steady.Select(c => c.Seconds));
@@ -67,7 +66,7 @@ internal static class CatalogBenchmark
             Console.WriteLine($"steady cycle (default options, median of cycles 5-{cycles.Count}): {steadySeconds:F2} s, {steadySeconds / steadyFloor:F2} x floor (goal <= {(scale ? "1.5" : "1.3")}), writes {string.Join(",", steady.Select(c => c.Writes).Distinct())}; phases {steady[^1].Phases}");
             var perCycle = steady.Skip(1).Zip(steady, (after, before) => after.Requests.ToDictionary(r => r.Key, r => r.Value - before.Requests.GetValueOrDefault(r.Key))).Last();
             Console.WriteLine($"API requests per steady cycle: {string.Join(", ", perCycle.Where(r => r.Value > 0).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"))} (the Service list pages, no list of the catalog, one status write)");
-            Console.WriteLine($"operator RSS: after cycle 1 {cycles[0].RssKiB / 1024} MiB, cycle 5 {cycles[4].RssKiB / 1024} MiB, cycle {cycles.Count} {cycles[^1].RssKiB / 1024} MiB (cycle {cycles.Count}/5: {cycles[^1].RssKiB / (double)cycles[4].RssKiB:F2}); peak RSS (VmHWM) {peak / 1024} MiB{(scale ? " (goal <= 150 MB)" : string.Empty)}");
+            PrintMemory(services, cycles, peak, heap, peakGoalMb: scale ? 150 : 100);
 
             if (!scale && !quick)
             {
@@ -160,7 +159,28 @@ internal static class CatalogBenchmark
         return (await run.NextCycleAsync(TimeSpan.FromMinutes(12))).Seconds;
     }
 
-    private static async Task<(List<Cycle> Cycles, long PeakKiB)> MainRunAsync(string root, string kubeconfig, Kubernetes client, string pollInterval, int count)
+    /// <summary>The memory figures, each on its own line with its goal (MB are 10^6 bytes, as the goals are written).</summary>
+    private static void PrintMemory(int services, List<Cycle> cycles, long peakKiB, HeapReport? heap, int peakGoalMb)
+    {
+        static string Mib(long kib) => $"{kib / 1024.0:F0} MiB ({kib * 1024 / 1e6:F0} MB)";
+        var (fifth, last) = (cycles[4].RssKiB, cycles[^1].RssKiB);
+        var drift = last / (double)fifth;
+        Console.WriteLine($"operator RSS after cycle 1: {Mib(cycles[0].RssKiB)}; after cycle 2: {Mib(cycles[1].RssKiB)}");
+        Console.WriteLine($"GC (runtime meter) at cycle {cycles.Count}: heap after the last GC {cycles[^1].Gc.HeapBytes / 1e6:F1} MB, committed {cycles[^1].Gc.CommittedBytes / 1e6:F1} MB; RSS {Mib(cycles[^1].RssKiB)}");
+        Console.WriteLine($"peak RSS (VmHWM): {Mib(peakKiB)} (goal <= {peakGoalMb} MB: {(peakKiB * 1024 <= peakGoalMb * 1_000_000L ? "met" : "missed")})");
+        Console.WriteLine($"RSS at cycle 5: {Mib(fifth)}; at cycle {cycles.Count} (last): {Mib(last)}; last/5 {drift:F2} (goal flat within 10 %: {(Math.Abs(drift - 1) <= 0.10 ? "met" : "missed")})");
+        if (heap is null)
+        {
+            Console.WriteLine("live heap: not measured (dotnet tool install -g dotnet-gcdump)");
+            return;
+        }
+
+        Console.WriteLine($"live managed heap after cycle {cycles.Count} (dotnet-gcdump): {heap.Bytes / 1e6:F1} MB in {heap.Objects:N0} objects (printed beside RSS: peak {Mib(peakKiB)})");
+        Console.WriteLine($"bytes per entry: {heap.Bytes / (double)services:F0} (the whole live heap / {services} entries, its fixed part included)");
+        Console.WriteLine($"largest types on the live heap:\n{heap.Top}");
+    }
+
+    private static async Task<(List<Cycle> Cycles, long PeakKiB, HeapReport? Heap)> MainRunAsync(string root, string kubeconfig, Kubernetes client, string pollInterval, int count)
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bench-main" } });
         await using var run = OperatorRun.Start(root, kubeconfig, "bench-main", "--poll-interval", pollInterval);
@@ -170,12 +190,9 @@ internal static class CatalogBenchmark
             cycles.Add(await run.NextCycleAsync(TimeSpan.FromMinutes(5)));
         }
 
-        if (Environment.GetEnvironmentVariable("AGENTLENS_BENCH_GCDUMP") == "1")
-        {
-            Console.WriteLine($"live managed heap after cycle {count} (dotnet-gcdump):\n{await run.HeapReportAsync()}");
-        }
-
-        return (cycles, run.PeakRssKiB());
+        // The peak before the heap dump, whose walk of the heap is not the operator's own memory.
+        var peak = run.PeakRssKiB();
+        return (cycles, peak, await run.HeapReportAsync());
     }
 
     private static double Median(IEnumerable<double> values)

@@ -6,7 +6,10 @@ using System.Threading.Channels;
 namespace AgentLens.Bench;
 
 /// <summary>One cycle as the operator logged it, with what the bench saw of the process right then.</summary>
-internal sealed record Cycle(int Number, double Seconds, int Writes, string Phases, long RssKiB, IReadOnlyDictionary<string, long> Requests);
+internal sealed record Cycle(int Number, double Seconds, int Writes, string Phases, long RssKiB, IReadOnlyDictionary<string, long> Requests, GcFigures Gc);
+
+/// <summary>What the runtime's meter said at the end of a cycle: the heap after the last GC and what the GC had committed.</summary>
+internal sealed record GcFigures(long HeapBytes, long CommittedBytes);
 
 /// <summary>
 /// The operator as its own process (from the Release build), its JSON log read line by line: each cycle's
@@ -68,35 +71,39 @@ internal sealed class OperatorRun : IAsyncDisposable
         using var cut = new CancellationTokenSource(timeout);
         var (seconds, writes, phases) = await summaries.Reader.ReadAsync(cut.Token);
         var rss = Status("VmRSS:");
-        var requests = await RequestsAsync();
-        return new Cycle(++cycles, seconds, writes, phases, rss, requests);
+        var (requests, gc) = await RequestsAsync();
+        return new Cycle(++cycles, seconds, writes, phases, rss, requests, gc);
     }
 
     public long PeakRssKiB() => Status("VmHWM:");
 
-    /// <summary>The live managed heap by type (dotnet-gcdump, when installed as a global tool): where RSS goes.</summary>
-    public async Task<string> HeapReportAsync()
+    /// <summary>The live managed heap by type (dotnet-gcdump, when installed as a global tool): where RSS goes; null without the tool.</summary>
+    public async Task<HeapReport?> HeapReportAsync()
     {
         var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
         if (!File.Exists(tool))
         {
-            return "dotnet-gcdump is not installed (dotnet tool install -g dotnet-gcdump)";
+            return null;
         }
 
         var file = Path.Combine(Path.GetTempPath(), $"agentlens-{process.Id}.gcdump");
         await CatalogBenchmark.Run(tool, "collect", "-p", process.Id.ToString(CultureInfo.InvariantCulture), "-o", file);
         var report = await CatalogBenchmark.Run(tool, "report", file);
         File.Delete(file);
-        return string.Join('\n', report.Split('\n').Take(14));
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "agentlens-heap-report.txt"), report);
+        return HeapReport.Parse(report);
     }
 
     private long Status(string field) =>
         long.Parse(File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
-    /// <summary>agentlens_apiserver_requests_total by verb, as the operator counts its own requests.</summary>
-    private async Task<IReadOnlyDictionary<string, long>> RequestsAsync()
+    /// <summary>agentlens_apiserver_requests_total by verb, as the operator counts its own requests; and the runtime's GC figures.</summary>
+    private async Task<(IReadOnlyDictionary<string, long>, GcFigures)> RequestsAsync()
     {
         var text = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+        static long Sum(string text, string prefix) => (long)text.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        var gc = new GcFigures(Sum(text, "dotnet_gc_last_collection_heap_size_bytes"), Sum(text, "dotnet_gc_last_collection_memory_committed_size_bytes"));
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in text.Split('\n').Where(l => l.StartsWith("agentlens_apiserver_requests_total{", StringComparison.Ordinal)))
         {
@@ -105,7 +112,7 @@ internal sealed class OperatorRun : IAsyncDisposable
             counts[verb] = (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
         }
 
-        return counts;
+        return (counts, gc);
     }
 
     private void Read(string? line)

@@ -7,13 +7,13 @@ switch (args.FirstOrDefault())
         await CrawlBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
         return 0;
     case "catalog":
-        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200, scale: false);
+        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200, scale: false, Cycles(args));
         return 0;
     case "events":
         await EventsBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, 200);
         return 0;
     case "scale":
-        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000, 500, scale: true);
+        await CatalogBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000, 500, scale: true, Cycles(args));
         return 0;
     case "watch":
         await WatchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
@@ -23,6 +23,13 @@ switch (args.FirstOrDefault())
         await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | scale [services] | events [services] | watch [watchers] [entries] | soak [cycles]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles]");
         return 2;
+}
+
+// `--cycles N` shortens the main run (at least 6, so that cycle 5 and a later one can be compared).
+static int? Cycles(string[] args)
+{
+    var at = Array.IndexOf(args, "--cycles");
+    return at >= 0 && at + 1 < args.Length ? Math.Max(6, int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture)) : null;
 }
