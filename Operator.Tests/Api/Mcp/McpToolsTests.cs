@@ -251,6 +251,26 @@ public sealed class McpToolsTests
         Assert.That(metadata.RootElement.GetProperty("bearer_methods_supported")[0].GetString(), Is.EqualTo("header"));
     }
 
+    /// <summary>The one-line curl of docs/mcp.md and make run: a bare JSON-RPC POST, no handshake (the server is stateless).</summary>
+    [Test]
+    public async Task PlainJsonRpcPost_ListsTheTools()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, host.Url)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "admin");
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(body, Does.Contain("\"search_agents\"").And.Contain("\"find_tools\"").And.Contain("\"get_agent\"").And.Contain("\"outputSchema\""));
+    }
+
     [Test]
     public async Task WrongToken_Is401_WithInvalidToken()
     {
