@@ -30,7 +30,8 @@ internal sealed class McpHost : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<McpHost> StartAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyDictionary<string, Visibility> tokens, IAgentSearch? search)
+    /// <param name="tokens">Null: <c>--api-auth none</c> (the real <see cref="OpenApiAccess"/>).</param>
+    public static async Task<McpHost> StartAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyDictionary<string, Visibility>? tokens, IAgentSearch? search)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => Listeners.Tag(listen, CatalogApi.Listener)));
@@ -42,7 +43,8 @@ internal sealed class McpHost : IAsyncDisposable
         auth.Setup(a => a.CheckAsync(It.IsAny<HttpContext>(), It.IsAny<CancellationToken>())).ReturnsAsync((HttpContext http, CancellationToken _) =>
         {
             var header = http.Request.Headers.Authorization.FirstOrDefault();
-            if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal) || !tokens.TryGetValue(header[7..], out var visibility))
+            Visibility? visibility = null;
+            if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal) || tokens is null || !tokens.TryGetValue(header[7..], out visibility))
             {
                 return CatalogApi.Error(401, "a Kubernetes bearer token is required in the Authorization header");
             }
@@ -51,7 +53,7 @@ internal sealed class McpHost : IAsyncDisposable
             return null;
         });
         builder.Services.AddSingleton(cache.Object);
-        builder.Services.AddSingleton(auth.Object);
+        builder.Services.AddSingleton(tokens is null ? new OpenApiAccess() : auth.Object);
         builder.Services.AddSingleton(new StoreNamespace(Store));
         if (search is not null)
         {

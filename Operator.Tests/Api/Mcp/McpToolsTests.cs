@@ -285,6 +285,19 @@ public sealed class McpToolsTests
     }
 
     [Test]
+    public async Task ApiAuthNone_NoTokenNeeded_AndEverythingIsVisible()
+    {
+        await using var open = await McpHost.StartAsync(McpCatalog.All, tokens: null, search.Object);
+        await using var client = await open.ConnectAsync(token: null);
+
+        var found = (await client.CallAsync("search_agents", ("query", "agent"))).Structured();
+        var get = await client.CallAsync("get_agent", ("namespace", McpCatalog.TeamB), ("name", "tickets-mcp"));
+
+        Assert.That(found.GetProperty("agents").EnumerateArray().Select(a => a.GetProperty("name").GetString()), Is.EquivalentTo(new[] { "invoices-a2a", "tickets-mcp" }));
+        Assert.That(get.IsError, Is.Not.True, get.Text());
+    }
+
+    [Test]
     public async Task WithoutASearchIndex_GetAgentStillWorks_AndSearchSaysWhy()
     {
         await using var bare = await McpHost.StartAsync(McpCatalog.All, Tokens, search: null);
