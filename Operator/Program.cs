@@ -1,4 +1,5 @@
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Api.Mcp;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -26,6 +27,7 @@ builder.Services.AddCatalog();              // Catalog/CatalogServices.cs: the s
 builder.AddReconciliation();                // Hosting/OperatorServices.cs: the reconciler, run by Hosting/DiscoveryLoop.cs and Hosting/EventTrigger.cs through one Hosting/CycleGate.cs
 builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs: /metrics :8080, /healthz /readyz :8081, and the APIs' listeners
 builder.AddCatalogApi();                    // Api/CatalogApi.cs: list and watch the catalog over HTTP/SSE :8082 (Api/ApiOptions.cs)
+builder.AddCatalogMcp();                    // Api/Mcp/CatalogMcp.cs: the catalog as an MCP server at /mcp on the catalog API's listener (tools in Api/Mcp/CatalogTools.cs)
 builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443 (Api/AggregatedApiOptions.cs)
 builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog feed through Api/ICatalogView.cs
 builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
@@ -34,5 +36,6 @@ return await OperatorHost.RunAsync(builder, app =>
 {
     app.MapOperatorEndpoints();
     app.MapCatalogApi();
+    app.MapCatalogMcp();
     app.MapAgentTypeApi();
 });

@@ -95,6 +95,10 @@ run: look at the catalog in another terminal:
        $assets/kubectl get cm agentlens-status -o jsonpath='{.data.status\.json}'
 run: or through the catalog API (and watch it at /api/v1/agents/watch):
        curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" http://127.0.0.1:8082/api/v1/agents
+run: or as an MCP server for your agents (docs/mcp.md): http://127.0.0.1:8082/mcp — list its tools:
+       curl -s http://127.0.0.1:8082/mcp -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" \\
+         -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \\
+         -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
 run: stop with Ctrl-C.
 MSG
 
