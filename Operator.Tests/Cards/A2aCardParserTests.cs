@@ -39,6 +39,40 @@ public sealed class A2aCardParserTests
     }
 
     [Test]
+    public void Parse_SkillKeepsTheTextOfItsExamples()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-0.2-route-planner.json"));
+
+        var skill = card.Capabilities.First(c => c.Kind == CapabilityKinds.A2aSkill);
+        Assert.That(skill.Properties[CapabilityProperties.Examples], Is.EqualTo("Fastest route from the airport to downtown?"));
+    }
+
+    [Test]
+    public void Parse_SkillWithManyLongExamples_KeepsThemBounded_OneALine()
+    {
+        var examples = string.Join(",", Enumerable.Range(0, 50).Select(i => $"\"example {i}\\nsecond line {new string('x', 1000)}\""));
+        var json = $$"""{"name":"a","skills":[{"id":"s","examples":[{{examples}}]}]}""";
+
+        var text = parser.Parse(Fixtures.Utf8(json)).Capabilities.Single().Properties[CapabilityProperties.Examples];
+
+        var lines = text.Split('\n');
+        Assert.That(lines, Has.Length.InRange(1, SearchText.MaxExamples));
+        Assert.That(lines, Has.All.Length.LessThanOrEqualTo(SearchText.MaxExampleChars));
+        Assert.That(lines[0], Does.StartWith("example 0 second line xxx").And.EndWith("…"));
+        Assert.That(text, Has.Length.LessThanOrEqualTo(CapabilityLimits.MaxPropertyChars));
+    }
+
+    [Test]
+    public void Parse_SkillWithoutExamples_HasNoExamplesProperty()
+    {
+        var json = """{"name":"a","skills":[{"id":"s","examples":[]},{"id":"t","examples":[" ","\t"]}]}""";
+
+        var skills = parser.Parse(Fixtures.Utf8(json)).Capabilities;
+
+        Assert.That(skills.Select(s => s.Properties.ContainsKey(CapabilityProperties.Examples)), Is.All.False);
+    }
+
+    [Test]
     public void Parse_Spec03Card_ReadsInterfacesExtensionsRequirementsAndSignatures()
     {
         var card = parser.Parse(Fixtures.Card("a2a-0.3-with-interfaces.json"));

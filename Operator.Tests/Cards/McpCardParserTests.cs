@@ -35,6 +35,63 @@ public sealed class McpCardParserTests
         Assert.That(card.Capabilities.Single(c => c.Name == "wiki-home").Properties["uri"], Is.EqualTo("wiki://home"));
     }
 
+    [Test]
+    public void Parse_Tool_KeepsItsParameters_RequiredOnesMarked()
+    {
+        var json = """
+            {"name":"jira","tools":[{"name":"create_issue","inputSchema":{"type":"object","required":["summary"],"properties":{
+              "summary":{"type":"string","description":"One line:\n what is wrong"},"labels":{"type":"array"}}}}]}
+            """;
+
+        var tool = parser.Parse(Fixtures.Utf8(json)).Capabilities.Single();
+
+        Assert.That(tool.Properties[CapabilityProperties.Parameters], Is.EqualTo("summary*: One line: what is wrong\nlabels"));
+    }
+
+    [Test]
+    public void Parse_ToolWithManyLongParameters_KeepsThemBounded()
+    {
+        var properties = string.Join(",", Enumerable.Range(0, 100).Select(i => $$"""
+            "p{{i}}":{"description":"{{new string('d', 5000)}}"}
+            """));
+        var json = """{"name":"big","tools":[{"name":"t","inputSchema":{"type":"object","properties":{""" + properties + "}}}]}";
+
+        var parameters = parser.Parse(Fixtures.Utf8(json)).Capabilities.Single().Properties[CapabilityProperties.Parameters];
+
+        var lines = parameters.Split('\n');
+        Assert.That(lines, Has.Length.InRange(1, SearchText.MaxParameters));
+        Assert.That(lines, Has.All.Length.LessThanOrEqualTo(SearchText.MaxParameterNameChars + 3 + SearchText.MaxParameterDescriptionChars));
+        Assert.That(lines[0], Does.StartWith("p0: ddd").And.EndWith("…"));
+        Assert.That(parameters, Has.Length.LessThanOrEqualTo(CapabilityLimits.MaxParametersChars));
+    }
+
+    [TestCase("\"not a schema\"")]
+    [TestCase("""{"type":"string"}""")]
+    [TestCase("""{"type":"array","properties":{"a":{"description":"x"}}}""")]
+    [TestCase("""{"type":"object","properties":["a","b"]}""")]
+    [TestCase("""{"type":"object","properties":{}}""")]
+    [TestCase("""{"type":"object"}""")]
+    public void Parse_ToolWithoutObjectProperties_HasNoParameters(string schema)
+    {
+        var json = $$"""{"name":"x","tools":[{"name":"t","description":"kept","inputSchema":{{schema}}}]}""";
+
+        var tool = parser.Parse(Fixtures.Utf8(json)).Capabilities.Single();
+
+        Assert.That(tool.Description, Is.EqualTo("kept"));
+        Assert.That(tool.Properties.ContainsKey(CapabilityProperties.Parameters), Is.False);
+    }
+
+    [TestCase("""{"properties":{"a":5,"b":{"description":7}},"required":"a"}""", "a\nb")]
+    [TestCase("""{"type":["object","null"],"properties":{"a":{}},"required":[1,"a",null]}""", "a*")]
+    public void Parse_ToolWithOddSchema_KeepsWhatItCanRead(string schema, string expected)
+    {
+        var json = $$"""{"name":"x","tools":[{"name":"t","inputSchema":{{schema}}}]}""";
+
+        var tool = parser.Parse(Fixtures.Utf8(json)).Capabilities.Single();
+
+        Assert.That(tool.Properties[CapabilityProperties.Parameters], Is.EqualTo(expected));
+    }
+
     [TestCase("""{"description":"nameless"}""", "MissingField")]
     [TestCase("""{"serverInfo":{"version":"1"}}""", "MissingField")]
     [TestCase("""{"name":"x","tools":"nope"}""", "InvalidField")]

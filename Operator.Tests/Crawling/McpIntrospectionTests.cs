@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using AgentLens.Operator.Cards;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Tests.TestBed;
@@ -65,6 +66,24 @@ public sealed class McpIntrospectionTests
         Assert.That(mcp.Skip(2).Select(r => r.Header("MCP-Protocol-Version")), Is.All.EqualTo("2025-03-26"));
         Assert.That(mcp.Any(r => r.Body.Contains("resources/list", StringComparison.Ordinal)), Is.False, "resources were not declared");
         Assert.That(mcp.Last().Method, Is.EqualTo("DELETE"));
+    }
+
+    [Test]
+    public async Task Introspection_KeepsEachToolsParameters()
+    {
+        var tools = """
+            [{"name":"search","inputSchema":{"type":"object","properties":{"query":{"type":"string","description":"Words to find"},"limit":{"type":"integer"}},"required":["query"]}},
+             {"name":"ping","inputSchema":{"type":"object"}}]
+            """;
+        await using var server = new LoopbackServer((request, stream, ct) => ScriptedMcp.AnswerAsync(request, stream, tools, ct));
+        using var harness = new CrawlerHarness();
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        Assert.That(fetched!.Card.Capabilities.Single(c => c.Name == "search").Properties[CapabilityProperties.Parameters], Is.EqualTo("query*: Words to find\nlimit"));
+        Assert.That(fetched.Card.Capabilities.Single(c => c.Name == "ping").Properties.ContainsKey(CapabilityProperties.Parameters), Is.False);
     }
 
     [Test]

@@ -78,7 +78,7 @@ internal sealed class A2aCardParser : ICardParser
                 ("title", skill.Name != name ? skill.Name : null),
                 ("inputModes", Join(skill.InputModes)),
                 ("outputModes", Join(skill.OutputModes)),
-                ("examples", skill.Examples is { Count: > 0 } ? skill.Examples.Count.ToString(CultureInfo.InvariantCulture) : null)),
+                (CapabilityProperties.Examples, SearchText.Examples(skill.Examples))),
             Digest = CapabilityDigest.Of(skill.Id, skill.Name, skill.Description, Join(skill.Tags), Join(skill.InputModes), Join(skill.OutputModes)),
         };
 

@@ -49,7 +49,7 @@ internal sealed class McpItem
     public string? Uri { get; set; }
     public string? MimeType { get; set; }
 
-    /// <summary>A tool's input schema: part of what defines it (its digest), not shown in the entry.</summary>
+    /// <summary>A tool's input schema: part of what defines it (its digest); the entry shows its parameters only.</summary>
     public JsonElement InputSchema { get; set; }
 
     public JsonElement OutputSchema { get; set; }

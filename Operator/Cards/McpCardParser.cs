@@ -51,7 +51,7 @@ internal sealed class McpCardParser : ICardParser
             Kind = kind,
             Name = name,
             Description = item.Description,
-            Properties = CapabilityProperties.Of(("title", item.Title), ("uri", item.Uri), ("mimeType", item.MimeType)),
+            Properties = CapabilityProperties.Of(("title", item.Title), ("uri", item.Uri), ("mimeType", item.MimeType), (CapabilityProperties.Parameters, SearchText.Parameters(item.InputSchema))),
             Digest = CapabilityDigest.Of(kind, name, item.Title, item.Description, item.Uri, item.MimeType, Raw(item.InputSchema), Raw(item.OutputSchema)),
         };
 

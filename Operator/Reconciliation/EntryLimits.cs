@@ -1,3 +1,4 @@
+using AgentLens.Operator.Cards;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 
@@ -20,24 +21,13 @@ internal static class EntryLimits
     public const int MaxTags = 32;
     public const int MaxTagChars = 64;
     public const int MaxProperties = 32;
-    public const int MaxPropertyChars = 1024;
+    public const int MaxPropertyChars = CapabilityLimits.MaxPropertyChars;
 
     /// <summary>At most <paramref name="max"/> characters, never splitting a surrogate pair; "…" marks a cut.</summary>
-    public static string? Cap(string? text, int max)
-    {
-        if (text is null || text.Length <= max)
-        {
-            return text;
-        }
+    public static string? Cap(string? text, int max) => CapabilityLimits.Cap(text, max);
 
-        var cut = max - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
-        {
-            cut--;
-        }
-
-        return string.Concat(text.AsSpan(0, cut), "…");
-    }
+    /// <summary>A tool's parameters may be longer than other properties: they are what search reads of its schema.</summary>
+    public static int MaxPropertyCharsOf(string key) => key == CapabilityProperties.Parameters ? CapabilityLimits.MaxParametersChars : MaxPropertyChars;
 
     public static Capability Bound(Capability c) => c with
     {
@@ -45,9 +35,9 @@ internal static class EntryLimits
         Name = Cap(c.Name, MaxNameChars)!,
         Description = Cap(c.Description, MaxCapabilityDescriptionChars),
         Tags = c.Tags.Length <= MaxTags && c.Tags.All(t => t.Length <= MaxTagChars) ? c.Tags : [.. c.Tags.Take(MaxTags).Select(t => Cap(t, MaxTagChars)!)],
-        Properties = c.Properties.Count <= MaxProperties && c.Properties.All(p => p.Key.Length <= MaxNameChars && p.Value.Length <= MaxPropertyChars)
+        Properties = c.Properties.Count <= MaxProperties && c.Properties.All(p => p.Key.Length <= MaxNameChars && p.Value.Length <= MaxPropertyCharsOf(p.Key))
             ? c.Properties
-            : c.Properties.Take(MaxProperties).ToImmutableSortedDictionary(p => Cap(p.Key, MaxNameChars)!, p => Cap(p.Value, MaxPropertyChars)!, StringComparer.Ordinal),
+            : c.Properties.Take(MaxProperties).ToImmutableSortedDictionary(p => Cap(p.Key, MaxNameChars)!, p => Cap(p.Value, MaxPropertyCharsOf(p.Key))!, StringComparer.Ordinal),
     };
 
     /// <summary>The card's texts and capabilities within their caps, with <c>Truncated</c> set or cleared.</summary>
