@@ -74,6 +74,7 @@ public sealed class RegistryAccessTests
         var latest = await bed.GetAsync("/v0.1/servers/io.example%2Fhidden/versions/latest?include_deleted=true");
         var gone = await bed.GetAsync("/v0.1/servers/io.example%2Fhidden-gone/versions/latest?include_deleted=true");
         var shown = await bed.GetAsync("/v0.1/servers/io.example%2Fshown/versions/latest");
+        var catalog = await bed.GetAsync("/.well-known/ai-catalog.json");
 
         Assert.That(before, Does.Not.Contain("hidden"));
         foreach (var page in new[] { list, everything, search, sync })
@@ -86,6 +87,7 @@ public sealed class RegistryAccessTests
         Assert.That(Names(list.Body), Is.EqualTo(new[] { "io.example/shown" }));
         Assert.That(new[] { versions.Status, latest.Status, gone.Status }, Is.All.EqualTo(HttpStatusCode.NotFound));
         Assert.That(shown.Status, Is.EqualTo(HttpStatusCode.OK), "an unauthenticated versions/latest against the public view");
+        Assert.That(catalog.Body, Does.Contain("io.example/shown").And.Not.Contain("hidden"));
         RegistrySchema.AssertValid(shown.Body, "/v0.1/servers/{serverName}/versions/{version}", 200);
     }
 

@@ -252,4 +252,32 @@ public sealed class RegistryApiTests
         Assert.That(RegistrySchema.Problems(Good, Version, 200), Is.Null);
         Assert.That(new[] { longDescription, badName, extraOfficial, badTime }.Select(j => RegistrySchema.Problems(j, Version, 200)), Is.All.Not.Null);
     }
+
+    [Test]
+    public async Task TheAiCatalogAndArd_ListA2aAndMcpEntries_AsTheSameBytes()
+    {
+        await using var bed = await RegistryBed.StartAsync();
+        bed.Feed.Put(bed.Mcp("weather", cardName: "io.example/weather"));
+        bed.Feed.Put(bed.Mcp("planner", protocol: Protocol.A2a, endpoint: "http://planner.team-a.svc.cluster.local:8080"));
+        bed.Feed.Put(bed.Mcp("old", cardName: "io.example/old", lifecycle: Lifecycle.Offline));
+        await bed.UntilAsync(List, b => b.Contains("weather", StringComparison.Ordinal));
+
+        var catalog = await bed.GetAsync("/.well-known/ai-catalog.json");
+        var ard = await bed.GetAsync("/.well-known/ard.json");
+
+        Assert.That(catalog.Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(catalog.Response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/ai-catalog+json"));
+        Assert.That(ard.Body, Is.EqualTo(catalog.Body));
+        var root = JsonDocument.Parse(catalog.Body).RootElement;
+        Assert.That(root.GetProperty("specVersion").GetString(), Is.EqualTo("0.9"));
+        Assert.That(root.GetProperty("host").GetProperty("displayName").GetString(), Is.Not.Empty);
+        var entries = root.GetProperty("entries").EnumerateArray().ToDictionary(e => e.GetProperty("identifier").GetString()!);
+        Assert.That(entries.Keys, Is.EquivalentTo(new[] { "io.example/weather", "io.agentlens.cluster/team-a.planner" }), "Offline entries left out, no urn:air minted");
+        Assert.That(entries["io.example/weather"].GetProperty("type").GetString(), Is.EqualTo("application/mcp-server-card+json"));
+        Assert.That(entries["io.example/weather"].GetProperty("data").GetProperty("remotes")[0].GetProperty("url").GetString(), Does.EndWith("/mcp"));
+        Assert.That(entries["io.agentlens.cluster/team-a.planner"].GetProperty("type").GetString(), Is.EqualTo("application/a2a-agent-card+json"));
+        Assert.That(entries["io.agentlens.cluster/team-a.planner"].GetProperty("url").GetString(), Is.EqualTo("http://planner.team-a.svc.cluster.local:8080/.well-known/agent-card.json"));
+        Assert.That(entries["io.agentlens.cluster/team-a.planner"].GetProperty("extensions").GetProperty("io.agentlens/catalog").GetProperty("namespace").GetString(), Is.EqualTo("team-a"));
+        Assert.That(entries.Values.All(e => e.TryGetProperty("updatedAt", out _) && e.TryGetProperty("tags", out _)), Is.True);
+    }
 }

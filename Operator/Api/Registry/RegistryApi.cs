@@ -30,6 +30,8 @@ internal static class RegistryApi
         var registry = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
             Listeners.On(context.HttpContext, Listener) ? await next(context) : Results.NotFound());
         registry.Map("/v0.1/{**rest}", ServeAsync);
+        registry.Map("/.well-known/ai-catalog.json", AiCatalogApi.ServeAsync);
+        registry.Map("/.well-known/ard.json", AiCatalogApi.ServeAsync);
     }
 
     /// <summary>CORS for browser-based clients: anyone may read; a preflight gets 204.</summary>
