@@ -180,6 +180,21 @@ public sealed class CrawlerTests
     }
 
     [Test]
+    public async Task Crawl_AnAiCatalogListingOthers_IsTheDomainsAnswer_ArdIsNotAsked()
+    {
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path switch
+        {
+            "/.well-known/ai-catalog.json" => LoopbackServer.Respond(stream, 200, """{"specVersion":"0.9","entries":[]}""", "application/ai-catalog+json", ct),
+            "/.well-known/ard.json" => LoopbackServer.Respond(stream, 500, "{}", ct: ct),
+            _ => LoopbackServer.Respond(stream, 404, "{}", ct: ct),
+        });
+
+        await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        Assert.That(server.Requests.Select(r => r.Path), Does.Contain("/.well-known/ai-catalog.json").And.No.Contain("/.well-known/ard.json"));
+    }
+
+    [Test]
     public async Task Crawl_McpServerCardNextToTheEndpoint_IsFoundFirst()
     {
         var card = System.Text.Encoding.UTF8.GetString(Fixtures.Card("mcp-server-card-draft.json"));
