@@ -113,4 +113,16 @@ internal static partial class Log
 
     [LoggerMessage(62, LogLevel.Error, "Watching {Resource}: the consumer failed on {Key} ({Error}: {Message}); the watch goes on")]
     public static partial void ListWatchConsumerFailed(ILogger logger, string resource, string key, string error, string message);
+
+    [LoggerMessage(63, LogLevel.Information, "Registry: the catalog feed cut the registry view off (it fell behind); it reads a fresh snapshot")]
+    public static partial void RegistryViewResync(ILogger logger);
+
+    [LoggerMessage(64, LogLevel.Error, "Registry: the registry view failed ({Message}); it subscribes again")]
+    public static partial void RegistryViewFailed(ILogger logger, string message);
+
+    [LoggerMessage(65, LogLevel.Warning, "Registry: listing the public namespaces ({Selector}) failed, the last list is kept and tried again in {Seconds}s: {Message}")]
+    public static partial void PublicNamespacesFailed(ILogger logger, string selector, double seconds, string message);
+
+    [LoggerMessage(66, LogLevel.Warning, "Registry: serving plain HTTP on {Address}; IDEs refuse http:// registries outside localhost (give --registry-cert-file and --registry-key-file)")]
+    public static partial void RegistryPlainHttp(ILogger logger, string address);
 }

@@ -41,7 +41,7 @@ internal sealed class Metrics
     private readonly Counter<long> catalogLoopFailures;
     private readonly Counter<long> listWatchRestarts;
     private readonly Counter<long> listWatchConsumerFailures;
-    private readonly Counter<long> listWatchRelists; // s5-spine
+    private readonly Counter<long> listWatchRelists;
     private Func<IReadOnlyDictionary<Liveness, int>> pushLiveness = () => new Dictionary<Liveness, int>();
     private readonly ConcurrentDictionary<string, int> sourceAgents = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<(Protocol, Lifecycle, SourceType), int> catalogEntries = new Dictionary<(Protocol, Lifecycle, SourceType), int>();
@@ -86,7 +86,7 @@ internal sealed class Metrics
         eventsDropped = meter.CreateCounter<long>("agentlens_events_dropped", description: "Kubernetes Events not written, by reason and limit (repeat, namespace, global).");
         earlyCyclesDeferred = meter.CreateCounter<long>("agentlens_early_cycles_deferred", description: "Early full cycles asked for by events (--events) and held back by minEarlyCycleInterval.");
         listWatchRestarts = meter.CreateCounter<long>("agentlens_watch_restarts", description: "List/watch restarts, by resource and reason (expired: relisted after 410 Gone; list-expired; failed: resumed after a backoff; ended).");
-        listWatchRelists = meter.CreateCounter<long>("agentlens_watch_relists", description: "Full lists after the first, by resource: each follows a 410 Gone, and tells only what changed."); // s5-spine
+        listWatchRelists = meter.CreateCounter<long>("agentlens_watch_relists", description: "Full lists after the first, by resource: each follows a 410 Gone, and tells only what changed.");
         listWatchConsumerFailures = meter.CreateCounter<long>("agentlens_watch_consumer_failures", description: "Changes a list/watch consumer failed on, by resource; the watch goes on.");
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
     }
@@ -181,7 +181,7 @@ internal sealed class Metrics
 
     public void ListWatchRestart(string resource, string reason) => listWatchRestarts.Add(1, new("resource", resource), new("reason", reason));
 
-    // s5-spine
+   
     public void ListWatchRelisted(string resource) => listWatchRelists.Add(1, new KeyValuePair<string, object?>("resource", resource));
 
     public void ListWatchConsumerFailed(string resource) => listWatchConsumerFailures.Add(1, new KeyValuePair<string, object?>("resource", resource));
@@ -199,7 +199,6 @@ internal sealed class Metrics
     public static string Snake(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
-    // s5-lean
     /// <summary>The .NET runtime's built-in meter (GC heap sizes, committed memory, working set), exported beside ours.</summary>
     public const string RuntimeMeterName = "System.Runtime";
 }

@@ -1,5 +1,6 @@
 using AgentLens.Operator.Api;
 using AgentLens.Operator.Api.Mcp;
+using AgentLens.Operator.Api.Registry;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -29,6 +30,7 @@ builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs: /me
 builder.AddCatalogApi();                    // Api/CatalogApi.cs: list and watch the catalog over HTTP/SSE :8082 (Api/ApiOptions.cs)
 builder.AddCatalogMcp();                    // Api/Mcp/CatalogMcp.cs: the catalog as an MCP server at /mcp on the catalog API's listener (tools in Api/Mcp/CatalogTools.cs)
 builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443 (Api/AggregatedApiOptions.cs)
+builder.AddRegistryApi();                   // Api/Registry/RegistryApi.cs: the MCP Registry API v0.1 for IDEs, off unless --registry-bind-address (Api/Registry/RegistryOptions.cs)
 builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog feed through Api/ICatalogView.cs
 builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
 
@@ -38,4 +40,5 @@ return await OperatorHost.RunAsync(builder, app =>
     app.MapCatalogApi();
     app.MapCatalogMcp();
     app.MapAgentTypeApi();
+    app.MapRegistryApi();
 });

@@ -47,6 +47,8 @@ start_agent() {
 a2a_port=$(start_agent a2a-agent.mjs "Weather Agent")
 mcp_port=$(start_agent mcp-server.mjs "docs-mcp")
 KUBECONFIG=$kubeconfig "$assets/kubectl" create namespace demo >/dev/null
+# The registry's public view: anonymous IDEs see the MCP servers of namespaces with this label.
+KUBECONFIG=$kubeconfig "$assets/kubectl" label namespace demo agentlens.io/registry=public >/dev/null
 cat <<YAML | KUBECONFIG=$kubeconfig "$assets/kubectl" apply -f - >/dev/null
 apiVersion: v1
 kind: Service
@@ -99,11 +101,16 @@ run: or as an MCP server for your agents (docs/mcp.md): http://127.0.0.1:8082/mc
        curl -s http://127.0.0.1:8082/mcp -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" \\
          -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \\
          -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+run: the MCP Registry API v0.1 (the sample MCP server is listed there; demo is a public namespace):
+       registry base URL: http://127.0.0.1:8444
+       curl -s http://127.0.0.1:8444/v0.1/servers
+       VS Code: "chat.mcp.gallery.serviceUrl": "http://127.0.0.1:8444" (docs/registry.md)
 run: stop with Ctrl-C.
 MSG
 
 dotnet Operator/bin/Debug/net10.0/AgentLens.Operator.dll --kubeconfig "$kubeconfig" --leader-elect=false --store-namespace default \
   --poll-interval 30s --crawl-allow-cidrs 127.0.0.1/32 --metrics-bind-address 127.0.0.1:8080 --health-probe-bind-address 127.0.0.1:8081 \
-  --api-bind-address 127.0.0.1:8082 --apiserver-bind-address 127.0.0.1:8443 "$@" &
+  --api-bind-address 127.0.0.1:8082 --apiserver-bind-address 127.0.0.1:8443 \
+  --registry-bind-address 127.0.0.1:8444 --registry-public-namespaces agentlens.io/registry=public --registry-public-namespaces-refresh 5s "$@" &
 op_pid=$!
 wait "$op_pid"

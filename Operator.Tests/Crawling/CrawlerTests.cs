@@ -126,7 +126,7 @@ public sealed class CrawlerTests
         var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
 
         Assert.That(((CardFetched)result.Outcome).Card.DisplayName, Is.EqualTo("Enterprise Search"));
-        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/ai-catalog.json", "/.well-known/mcp/server-card.json" }));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/ai-catalog.json", "/.well-known/ard.json", "/.well-known/mcp/server-card.json" }));
     }
 
     [Test]
@@ -154,6 +154,44 @@ public sealed class CrawlerTests
         Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/ai-catalog.json", "/cards/search.json" }),
             "the entry on another host is never fetched");
         Assert.That(server.Requests.Last().Header("Accept"), Does.Contain("application/mcp-server-card+json"));
+    }
+
+    [Test]
+    public async Task Crawl_McpServerCardFoundThroughArd_WhereTheDomainHasNoAiCatalog()
+    {
+        var card = System.Text.Encoding.UTF8.GetString(Fixtures.Card("mcp-server-card-draft.json"));
+        LoopbackServer? server = null;
+        server = new LoopbackServer((request, stream, ct) => request.Path switch
+        {
+            // An older draft's entry: `mediaType` where v0.9 says `type`.
+            "/.well-known/ard.json" => LoopbackServer.Respond(stream, 200, $$"""
+                {"specVersion":"0.8","entries":[
+                  {"identifier":"search","mediaType":"application/mcp-server-card+json","url":"{{server!.BaseUrl}}/cards/search.json"}]}
+                """, "application/ai-catalog+json", ct),
+            "/cards/search.json" => LoopbackServer.Respond(stream, 200, card, "application/mcp-server-card+json", ct),
+            _ => LoopbackServer.Respond(stream, 404, "{}", ct: ct),
+        });
+        await using var _ = server;
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        Assert.That(((CardFetched)result.Outcome).Card.DisplayName, Is.EqualTo("Enterprise Search"));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/mcp/server-card", "/.well-known/ai-catalog.json", "/.well-known/ard.json", "/cards/search.json" }));
+    }
+
+    [Test]
+    public async Task Crawl_AnAiCatalogListingOthers_IsTheDomainsAnswer_ArdIsNotAsked()
+    {
+        await using var server = new LoopbackServer((request, stream, ct) => request.Path switch
+        {
+            "/.well-known/ai-catalog.json" => LoopbackServer.Respond(stream, 200, """{"specVersion":"0.9","entries":[]}""", "application/ai-catalog+json", ct),
+            "/.well-known/ard.json" => LoopbackServer.Respond(stream, 500, "{}", ct: ct),
+            _ => LoopbackServer.Respond(stream, 404, "{}", ct: ct),
+        });
+
+        await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        Assert.That(server.Requests.Select(r => r.Path), Does.Contain("/.well-known/ai-catalog.json").And.No.Contain("/.well-known/ard.json"));
     }
 
     [Test]

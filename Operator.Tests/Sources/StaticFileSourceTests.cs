@@ -55,12 +55,13 @@ public sealed class StaticFileSourceTests
         Assert.That(agents["partner"].Source.Type, Is.EqualTo(SourceType.Static));
         Assert.That(agents["search"].Endpoint, Is.EqualTo("http://search.tools.internal:8000/mcp"));
         Assert.That(agents["search"].McpUrl, Is.EqualTo("http://search.tools.internal:8000/mcp"));
-        Assert.That(agents["search"].CardUrls.Take(3), Is.EqualTo(new[]
+        Assert.That(agents["search"].CardUrls.Take(4), Is.EqualTo(new[]
         {
             "http://search.tools.internal:8000/mcp/server-card",
             "http://search.tools.internal:8000/.well-known/ai-catalog.json",
+            "http://search.tools.internal:8000/.well-known/ard.json",
             "http://search.tools.internal:8000/.well-known/mcp/server-card.json",
-        }), "the server card next to the MCP endpoint, the domain's AI Catalog, then the older well-known paths");
+        }), "the server card next to the MCP endpoint, the domain's AI Catalog (else ARD), then the older well-known paths");
         Assert.That(agents["search"].Headers["X-Client"], Is.EqualTo("agentlens"));
         Assert.That(agents["search"].BearerTokenFile, Is.EqualTo("/var/run/secrets/agentlens/token"));
         Assert.That(agents["ui"].CardUrls[0], Is.EqualTo("http://ui.example:8080/.well-known/agent-card.json"));

@@ -4,7 +4,7 @@ using AgentLens.Operator.Domain;
 namespace AgentLens.Operator.Cards;
 
 /// <summary>
-/// An AI Catalog (<c>/.well-known/ai-catalog.json</c>, the MCP discovery draft's domain-level index): picks
+/// An AI Catalog (<c>/.well-known/ai-catalog.json</c>, or <c>/.well-known/ard.json</c> where that is absent): picks
 /// the entry of type <c>application/mcp-server-card+json</c> that describes one agent. Only entries on the
 /// agent's own origin (or inline) count — a catalog cannot send the crawler elsewhere. In order: the entry
 /// whose card is at <c>&lt;mcp-url&gt;/server-card</c>, one under the agent's own path, one whose inline card
@@ -38,7 +38,8 @@ internal static class AiCatalog
             var candidates = new List<(string? Url, ReadOnlyMemory<byte>? Inline, int Rank)>();
             foreach (var entry in entries.EnumerateArray())
             {
-                if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("type", out var type) || type.GetString() != ServerCardType)
+                // v0.9 says `type`; earlier drafts said `mediaType`.
+                if (entry.ValueKind != JsonValueKind.Object || !(IsServerCard(entry, "type") || IsServerCard(entry, "mediaType")))
                 {
                     continue;
                 }
@@ -62,4 +63,7 @@ internal static class AiCatalog
             return candidates.Count == 0 || (best.Rank == 0 && candidates.Count > 1) ? null : (best.Url, best.Inline);
         }
     }
+
+    private static bool IsServerCard(JsonElement entry, string property) =>
+        entry.TryGetProperty(property, out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == ServerCardType;
 }

@@ -129,9 +129,18 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
     {
         CardFetched? card = null;
         var mcpUrl = agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
+        var catalogAnswered = false;
         foreach (var listed in agent.CardUrls)
         {
             var url = listed;
+            var isCatalog = url.EndsWith(WellKnownPaths.AiCatalog, StringComparison.Ordinal);
+            var isArd = url.EndsWith(WellKnownPaths.Ard, StringComparison.Ordinal);
+            if (isArd && catalogAnswered)
+            {
+                // ARD is only where the domain has no AI Catalog: the one it has already said what it lists.
+                continue;
+            }
+
             var (response, failure) = await fetcher.SendAsync(CardRequest(agent, url), cancellationToken);
             if (response is null)
             {
@@ -143,7 +152,8 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
                 continue;
             }
 
-            if (url.EndsWith(WellKnownPaths.AiCatalog, StringComparison.Ordinal))
+            catalogAnswered |= isCatalog;
+            if (isCatalog || isArd)
             {
                 // The domain's index: follow it to this agent's server card, or read the card it carries inline.
                 switch (AiCatalog.FindServerCard(response.Body, agent.Endpoint, mcpUrl))

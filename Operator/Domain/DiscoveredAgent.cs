@@ -47,6 +47,9 @@ internal static class WellKnownPaths
     public const string McpServerCardSuffix = "/server-card";
     public const string AiCatalog = "/.well-known/ai-catalog.json";
 
+    /// <summary>ARD: the same AI Catalog document, looked for where <see cref="AiCatalog"/> is absent.</summary>
+    public const string Ard = "/.well-known/ard.json";
+
     public static ImmutableArray<string> DefaultCardPaths(Protocol protocol) => protocol switch
     {
         Protocol.Mcp => [McpServerCard, McpJson, McpServerJson],
@@ -130,7 +133,7 @@ internal static class WellKnownPaths
     /// Where an agent's card is looked for when no path is given. A2A: the well-known paths under the agent's
     /// own base path (kagent serves <c>/api/a2a/&lt;ns&gt;/&lt;name&gt;/.well-known/agent.json</c>). MCP: the
     /// server card next to the MCP endpoint (<c>&lt;mcp-url&gt;/server-card</c>), then the domain's AI Catalog
-    /// (<c>/.well-known/ai-catalog.json</c>), then the older well-known paths —
+    /// (<c>/.well-known/ai-catalog.json</c>, else <c>/.well-known/ard.json</c>), then the older well-known paths —
     /// at the origin when the endpoint is the MCP URL itself or the origin, else under the endpoint's path.
     /// </summary>
     public static ImmutableArray<string> DefaultCardUrls(Protocol protocol, string endpoint)
@@ -142,7 +145,7 @@ internal static class WellKnownPaths
 
         var mcpUrl = McpUrl(endpoint, null);
         var wellKnownBase = mcpUrl == endpoint || new Uri(endpoint).AbsolutePath is "/" or "" ? AgentEndpoint.Origin(endpoint) : endpoint;
-        return [mcpUrl + McpServerCardSuffix, AgentEndpoint.Origin(endpoint) + AiCatalog, .. DefaultCardPaths(protocol).Select(path => wellKnownBase + path)];
+        return [mcpUrl + McpServerCardSuffix, AgentEndpoint.Origin(endpoint) + AiCatalog, AgentEndpoint.Origin(endpoint) + Ard, .. DefaultCardPaths(protocol).Select(path => wellKnownBase + path)];
     }
 
     /// <summary>Card URLs for trusted input (tests, static files): as <see cref="TryCardUrls"/>, throwing on a bad path.</summary>

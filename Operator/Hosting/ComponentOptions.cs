@@ -22,6 +22,7 @@ internal static class ComponentOptions
         services.AddSingleton(sp => Root(sp).Reconcile());
         services.AddSingleton(sp => Root(sp).Api);
         services.AddSingleton(sp => Root(sp).ApiServer);
+        services.AddSingleton(sp => Root(sp).Registry);
         services.AddSingleton(sp => StoreNamespaceResolver.Resolve(Root(sp), sp.GetRequiredService<KubernetesClientConfiguration>()));
     }
 

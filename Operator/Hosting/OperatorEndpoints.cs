@@ -1,4 +1,5 @@
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Api.Registry;
 using AgentLens.Operator.Domain;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -50,6 +51,19 @@ internal static class OperatorEndpoints
 
                 Listen(kestrel, options.ApiServer.BindAddress, AgentTypeApi.Listener,
                     listen => listen.UseAgentTypeTls(certificate, options.ApiServer.EffectiveMaxConcurrentHandshakes, services.GetRequiredService<TimeProvider>()));
+            }
+
+            if (options.Registry.IsOn)
+            {
+                // HTTPS when given a certificate (IDEs refuse plain http:// registries), with the same bounded handshakes.
+                var certificate = services.GetService<RegistryCertificate>()?.Certificate;
+                if (certificate is null)
+                {
+                    Log.RegistryPlainHttp(services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator.RegistryApi"), options.Registry.BindAddress);
+                }
+
+                Listen(kestrel, options.Registry.BindAddress, RegistryApi.Listener, certificate is null ? null
+                    : listen => listen.UseAgentTypeTls(certificate, options.ApiServer.EffectiveMaxConcurrentHandshakes, services.GetRequiredService<TimeProvider>()));
             }
         });
         builder.WebHost.UseKestrelHttpsConfiguration();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Api.Registry;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
@@ -93,6 +94,9 @@ internal sealed class OperatorOptions
 
     [ValidateObjectMembers]
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public RegistryOptions Registry { get; set; } = new();
 }
 
 [OptionsValidator]

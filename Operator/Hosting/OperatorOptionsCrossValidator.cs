@@ -44,6 +44,7 @@ internal sealed class OperatorOptionsCrossValidator : IValidateOptions<OperatorO
 
         failures.AddRange(options.ApiServer.Problems());
         failures.AddRange(options.LeaderElection.Problems());
+        failures.AddRange(options.Registry.Problems());
 
         foreach (var ns in options.Namespaces.Where(ns => !System.Text.RegularExpressions.Regex.IsMatch(ns, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")))
         {

@@ -66,6 +66,15 @@ internal static class OperatorOptionsRegistration
         ("--apiserver-cert-file", new("AgentLens:ApiServer:CertFile", FlagKind.Value, "PEM serving certificate of that port (empty: self-signed)")),
         ("--apiserver-key-file", new("AgentLens:ApiServer:KeyFile", FlagKind.Value, "PEM private key of the serving certificate")),
         ("--apiserver-max-handshakes", new("AgentLens:ApiServer:MaxConcurrentHandshakes", FlagKind.Value, "TLS handshakes at once on that port (0: half the cores, at least one)")),
+        ("--registry-bind-address", new("AgentLens:Registry:BindAddress", FlagKind.Value, "where the MCP Registry API v0.1 and the AI Catalog are served (0: off)")),
+        ("--registry-cert-file", new("AgentLens:Registry:CertFile", FlagKind.Value, "PEM serving certificate of the registry (empty: plain HTTP)")),
+        ("--registry-key-file", new("AgentLens:Registry:KeyFile", FlagKind.Value, "PEM private key of the registry's certificate")),
+        ("--registry-public-namespaces", new("AgentLens:Registry:PublicNamespaces", FlagKind.Value, "label selector of the namespaces anonymous registry callers see (empty: anonymous gets 401)")),
+        ("--registry-public-namespaces-refresh", new("AgentLens:Registry:PublicNamespacesRefresh", FlagKind.Value, "how often the public namespaces are listed again")),
+        ("--registry-public-base-urls", new("AgentLens:Registry:PublicBaseUrls", FlagKind.List, "comma-separated namespace=https://base: clients connect to base + the endpoint's path")),
+        ("--registry-cluster-name", new("AgentLens:Registry:ClusterName", FlagKind.Value, "cluster part of derived server names io.agentlens.<name>/<namespace>.<entry>")),
+        ("--registry-tombstones", new("AgentLens:Registry:Tombstones", FlagKind.Value, "removed entries remembered as deleted, at most")),
+        ("--registry-tombstone-age", new("AgentLens:Registry:TombstoneAge", FlagKind.Value, "how long a removed entry is remembered as deleted")),
         ("--apiserver-authorization-cache-ttl", new("AgentLens:ApiServer:AuthorizationCacheTtl", FlagKind.Value, "how long a SubjectAccessReview decision is reused")),
     ];
 

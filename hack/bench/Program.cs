@@ -19,11 +19,14 @@ switch (args.FirstOrDefault())
         await WatchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
             args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000);
         return 0;
+    case "registry":
+        await RegistryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+        return 0;
     case "soak":
         await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles] | registry [entries]");
         return 2;
 }
 
