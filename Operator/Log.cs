@@ -122,4 +122,11 @@ internal static partial class Log
 
     [LoggerMessage(62, LogLevel.Error, "Watching {Resource}: the consumer failed on {Key} ({Error}: {Message}); the watch goes on")]
     public static partial void ListWatchConsumerFailed(ILogger logger, string resource, string key, string error, string message);
+
+    // s5-search
+    [LoggerMessage(63, LogLevel.Information, "Search index: rebuilt from the catalog's snapshot at version {Version}: {Count} entries ({Reason})")]
+    public static partial void SearchIndexRebuilt(ILogger logger, long version, int count, string reason);
+
+    [LoggerMessage(64, LogLevel.Error, "Search index: following the catalog failed ({Error}: {Message}); rebuilding from a fresh snapshot in {Seconds}s, searches answer from the index as it was")]
+    public static partial void SearchIndexFailed(ILogger logger, string error, string message, double seconds);
 }

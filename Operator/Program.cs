@@ -1,4 +1,5 @@
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Api.Search;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -27,6 +28,7 @@ builder.AddReconciliation();                // Hosting/OperatorServices.cs: the 
 builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs: /metrics :8080, /healthz /readyz :8081, and the APIs' listeners
 builder.AddCatalogApi();                    // Api/CatalogApi.cs: list and watch the catalog over HTTP/SSE :8082 (Api/ApiOptions.cs)
 builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443 (Api/AggregatedApiOptions.cs)
+builder.AddAgentSearch();                   // Api/Search/SearchApi.cs: the catalog's full-text index (Lucene, BM25) and GET /api/v1/search on the catalog API's listener
 builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog feed through Api/ICatalogView.cs
 builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
 
@@ -34,5 +36,6 @@ return await OperatorHost.RunAsync(builder, app =>
 {
     app.MapOperatorEndpoints();
     app.MapCatalogApi();
+    app.MapAgentSearch();
     app.MapAgentTypeApi();
 });

@@ -78,7 +78,8 @@ internal sealed class A2aCardParser : ICardParser
                 ("title", skill.Name != name ? skill.Name : null),
                 ("inputModes", Join(skill.InputModes)),
                 ("outputModes", Join(skill.OutputModes)),
-                ("examples", skill.Examples is { Count: > 0 } ? skill.Examples.Count.ToString(CultureInfo.InvariantCulture) : null)),
+                ("examples", skill.Examples is { Count: > 0 } ? skill.Examples.Count.ToString(CultureInfo.InvariantCulture) : null),
+                (CapabilityProperties.ExampleText, CapabilityProperties.Bounded(string.Join(" | ", (skill.Examples ?? []).Where(x => !string.IsNullOrWhiteSpace(x)))))),
             Digest = CapabilityDigest.Of(skill.Id, skill.Name, skill.Description, Join(skill.Tags), Join(skill.InputModes), Join(skill.OutputModes)),
         };
 

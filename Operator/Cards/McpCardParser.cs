@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using AgentLens.Operator.Domain;
 
@@ -51,9 +52,36 @@ internal sealed class McpCardParser : ICardParser
             Kind = kind,
             Name = name,
             Description = item.Description,
-            Properties = CapabilityProperties.Of(("title", item.Title), ("uri", item.Uri), ("mimeType", item.MimeType)),
+            Properties = CapabilityProperties.Of(("title", item.Title), ("uri", item.Uri), ("mimeType", item.MimeType),
+                (CapabilityProperties.InputText, CapabilityProperties.Bounded(InputText(item.InputSchema)))),
             Digest = CapabilityDigest.Of(kind, name, item.Title, item.Description, item.Uri, item.MimeType, Raw(item.InputSchema), Raw(item.OutputSchema)),
         };
+
+    /// <summary>The input schema's top-level property names and descriptions, what search finds a tool by.</summary>
+    private static string? InputText(JsonElement schema)
+    {
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var text = new StringBuilder();
+        foreach (var property in properties.EnumerateObject())
+        {
+            if (text.Length >= CapabilityProperties.MaxText)
+            {
+                break;
+            }
+
+            text.Append(text.Length > 0 ? "; " : string.Empty).Append(property.Name);
+            if (property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("description", out var description) && description.ValueKind == JsonValueKind.String)
+            {
+                text.Append(": ").Append(description.GetString());
+            }
+        }
+
+        return text.ToString();
+    }
 
     private static string? Raw(JsonElement schema) => schema.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : schema.GetRawText();
 
