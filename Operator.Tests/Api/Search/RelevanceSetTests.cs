@@ -20,7 +20,7 @@ public sealed class RelevanceSetTests
     }
 
     [Test]
-    public void Load_EveryCard_ParsesWithOurParsersIntoAnActiveEntryWithSkillsOrTools()
+    public void Load_EveryCard_ParsesWithOurParsersIntoAnEntryWithSkillsOrTools()
     {
         var set = Set.Value;
 
