@@ -22,7 +22,10 @@ switch (args.FirstOrDefault())
     case "soak":
         await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
+    case "search":
+        await SearchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | scale [services] | events [services] | watch [watchers] [entries] | soak [cycles]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] | scale [services] | events [services] | watch [watchers] [entries] | soak [cycles] | search [entries]");
         return 2;
 }
