@@ -95,6 +95,8 @@ run: look at the catalog in another terminal:
        $assets/kubectl get cm agentlens-status -o jsonpath='{.data.status\.json}'
 run: or through the catalog API (and watch it at /api/v1/agents/watch):
        curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" http://127.0.0.1:8082/api/v1/agents
+run: or search it by what the agents do (docs/search.md):
+       curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" 'http://127.0.0.1:8082/api/v1/search?q=tool:echo+OR+weather&limit=5'
 run: stop with Ctrl-C.
 MSG
 
