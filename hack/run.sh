@@ -96,7 +96,7 @@ run: look at the catalog in another terminal:
 run: or through the catalog API (and watch it at /api/v1/agents/watch):
        curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" http://127.0.0.1:8082/api/v1/agents
 run: or search it by what the agents do (docs/search.md):
-       curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" 'http://127.0.0.1:8082/api/v1/search?q=tool:echo+OR+weather&limit=5'
+       curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" 'http://127.0.0.1:8082/api/v1/search?q=tool:search_docs+OR+weather+alerts&limit=5'
 run: stop with Ctrl-C.
 MSG
 
