@@ -125,4 +125,10 @@ internal static partial class Log
 
     [LoggerMessage(66, LogLevel.Warning, "Registry: serving plain HTTP on {Address}; IDEs refuse http:// registries outside localhost (give --registry-cert-file and --registry-key-file)")]
     public static partial void RegistryPlainHttp(ILogger logger, string address);
+
+    [LoggerMessage(67, LogLevel.Information, "Search index: rebuilt from the catalog's snapshot at version {Version}: {Count} entries ({Reason})")]
+    public static partial void SearchIndexRebuilt(ILogger logger, long version, int count, string reason);
+
+    [LoggerMessage(68, LogLevel.Error, "Search index: following the catalog failed ({Error}: {Message}); rebuilding from a fresh snapshot in {Seconds}s, searches answer from the index as it was")]
+    public static partial void SearchIndexFailed(ILogger logger, string error, string message, double seconds);
 }

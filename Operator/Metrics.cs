@@ -89,6 +89,7 @@ internal sealed class Metrics
         listWatchRelists = meter.CreateCounter<long>("agentlens_watch_relists", description: "Full lists after the first, by resource: each follows a 410 Gone, and tells only what changed.");
         listWatchConsumerFailures = meter.CreateCounter<long>("agentlens_watch_consumer_failures", description: "Changes a list/watch consumer failed on, by resource; the watch goes on.");
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
+        (searchRequests, searchDuration) = CreateSearchInstruments(meter);
     }
 
     /// <summary>One card fetch; <paramref name="result"/> is the crawler's word for how it ended (ok, not_modified, a failure reason).</summary>
@@ -201,4 +202,25 @@ internal sealed class Metrics
 
     /// <summary>The .NET runtime's built-in meter (GC heap sizes, committed memory, working set), exported beside ours.</summary>
     public const string RuntimeMeterName = "System.Runtime";
+
+    private readonly Counter<long> searchRequests;
+    private readonly Histogram<double> searchDuration;
+    private Func<int> searchDocuments = () => 0;
+
+    private (Counter<long>, Histogram<double>) CreateSearchInstruments(Meter meter)
+    {
+        meter.CreateObservableGauge("agentlens_search_index_documents", () => searchDocuments(), description: "Catalog entries in this replica's search index.");
+        return (
+            meter.CreateCounter<long>("agentlens_search_requests", description: "Searches of the catalog, by binding (http, mcp) and result (ok, bad_request)."),
+            meter.CreateHistogram<double>("agentlens_search_duration", "s", "Time to answer one search from the index.",
+                advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] }));
+    }
+
+    public void Searched(string binding, string result, TimeSpan took)
+    {
+        searchRequests.Add(1, new("binding", binding), new("result", result));
+        searchDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("binding", binding));
+    }
+
+    public void ObserveSearchDocuments(Func<int> count) => searchDocuments = count;
 }

@@ -1,6 +1,7 @@
 using AgentLens.Operator.Api;
 using AgentLens.Operator.Api.Mcp;
 using AgentLens.Operator.Api.Registry;
+using AgentLens.Operator.Api.Search;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -31,6 +32,7 @@ builder.AddCatalogApi();                    // Api/CatalogApi.cs: list and watch
 builder.AddCatalogMcp();                    // Api/Mcp/CatalogMcp.cs: the catalog as an MCP server at /mcp on the catalog API's listener (tools in Api/Mcp/CatalogTools.cs)
 builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443 (Api/AggregatedApiOptions.cs)
 builder.AddRegistryApi();                   // Api/Registry/RegistryApi.cs: the MCP Registry API v0.1 for IDEs, off unless --registry-bind-address (Api/Registry/RegistryOptions.cs)
+builder.AddAgentSearch();                   // Api/Search/SearchApi.cs: the catalog's full-text index (Lucene, BM25) and GET /api/v1/search on the catalog API's listener
 builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog feed through Api/ICatalogView.cs
 builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
 
@@ -39,6 +41,7 @@ return await OperatorHost.RunAsync(builder, app =>
     app.MapOperatorEndpoints();
     app.MapCatalogApi();
     app.MapCatalogMcp();
+    app.MapAgentSearch();
     app.MapAgentTypeApi();
     app.MapRegistryApi();
 });

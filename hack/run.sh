@@ -105,6 +105,8 @@ run: the MCP Registry API v0.1 (the sample MCP server is listed there; demo is a
        registry base URL: http://127.0.0.1:8444
        curl -s http://127.0.0.1:8444/v0.1/servers
        VS Code: "chat.mcp.gallery.serviceUrl": "http://127.0.0.1:8444" (docs/registry.md)
+run: or search it by what the agents do (docs/search.md):
+       curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" 'http://127.0.0.1:8082/api/v1/search?q=tool:search_docs+OR+weather+alerts&limit=5'
 run: stop with Ctrl-C.
 MSG
 

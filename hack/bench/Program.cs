@@ -25,8 +25,11 @@ switch (args.FirstOrDefault())
     case "soak":
         await SoakBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100);
         return 0;
+    case "search":
+        await SearchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles] | registry [entries]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles] | registry [entries] | search [entries]");
         return 2;
 }
 
