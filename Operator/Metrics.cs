@@ -182,7 +182,7 @@ internal sealed class Metrics
 
     public void ListWatchRestart(string resource, string reason) => listWatchRestarts.Add(1, new("resource", resource), new("reason", reason));
 
-   
+
     public void ListWatchRelisted(string resource) => listWatchRelists.Add(1, new KeyValuePair<string, object?>("resource", resource));
 
     public void ListWatchConsumerFailed(string resource) => listWatchConsumerFailures.Add(1, new KeyValuePair<string, object?>("resource", resource));
