@@ -203,6 +203,12 @@ internal sealed class Metrics
     /// <summary>The .NET runtime's built-in meter (GC heap sizes, committed memory, working set), exported beside ours.</summary>
     public const string RuntimeMeterName = "System.Runtime";
 
+    /// <summary>
+    /// Runtime gauges left out of the exposition: their Prometheus names end in <c>_count</c>, which marks a
+    /// histogram's or summary's series, so scrapers and <c>promtool check metrics</c> would misread them.
+    /// </summary>
+    public static readonly string[] RuntimeInstrumentsLeftOut = ["dotnet.assembly.count", "dotnet.process.cpu.count", "dotnet.timer.count"];
+
     private readonly Counter<long> searchRequests;
     private readonly Histogram<double> searchDuration;
     private Func<int> searchDocuments = () => 0;

@@ -68,7 +68,14 @@ internal static class OperatorEndpoints
         });
         builder.WebHost.UseKestrelHttpsConfiguration();
         // The runtime's own meter too (dotnet_gc_*, dotnet_process_*): the live heap and the GC's committed memory beside RSS.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Metrics.MeterName, Metrics.RuntimeMeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(Metrics.MeterName, Metrics.RuntimeMeterName).AddPrometheusExporter();
+            foreach (var name in Metrics.RuntimeInstrumentsLeftOut)
+            {
+                metrics.AddView(name, MetricStreamConfiguration.Drop);
+            }
+        });
         builder.Services.AddSingleton<ApiServerReachability>();
     }
 
