@@ -27,6 +27,24 @@ public sealed class A2aCardParserTests
     }
 
     [Test]
+    public void Parse_IconUrlAndDocumentationUrl_AreKept()
+    {
+        var card = parser.Parse(Fixtures.Utf8("""{"name": "a", "iconUrl": "https://a.example.com/a.svg", "documentationUrl": "https://docs.example.com/a"}"""));
+
+        Assert.That(card.Icons, Is.EqualTo(new[] { new Icon("https://a.example.com/a.svg", null, null) }));
+        Assert.That(card.WebsiteUrl, Is.EqualTo("https://docs.example.com/a"));
+    }
+
+    [Test]
+    public void Parse_WithoutDocumentationUrl_TheWebsiteIsTheProvidersUrl_AndBadUrlsAreDropped()
+    {
+        var card = parser.Parse(Fixtures.Utf8("""{"name": "a", "iconUrl": "data:image/png;base64,AAAA", "documentationUrl": "javascript:x", "provider": {"organization": "o", "url": "https://o.example.com"}}"""));
+
+        Assert.That(card.Icons, Is.Empty);
+        Assert.That(card.WebsiteUrl, Is.EqualTo("https://o.example.com/"));
+    }
+
+    [Test]
     public void Parse_SkillKeepsTitleTagsAndModes()
     {
         var card = parser.Parse(Fixtures.Card("a2a-0.2-route-planner.json"));

@@ -15,9 +15,38 @@ public sealed class McpCardParserTests
         var card = parser.Parse(Fixtures.Card("mcp-registry-server.json"));
 
         Assert.That(card.DisplayName, Is.EqualTo("io.github.example/weather-mcp"));
+        Assert.That(card.RegistryName, Is.EqualTo("io.github.example/weather-mcp"));
         Assert.That(card.Version, Is.EqualTo("1.0.2"));
         Assert.That(card.Provider?.Url, Is.EqualTo("https://github.com/example/weather-mcp"));
         Assert.That(card.Capabilities, Is.Empty);
+    }
+
+    [Test]
+    public void Parse_RegistryServerJsonWithATitle_KeepsItsNameApart_AndItsHttpIconsAndWebsite()
+    {
+        var longUrl = "https://icons.example.com/" + new string('a', 300) + ".png";
+        var json = $$"""
+            {"name": "io.example/weather", "title": "Weather", "version": "1.0.0", "websiteUrl": "https://weather.example.com/docs",
+             "icons": [{"src": "https://weather.example.com/icon.png", "mimeType": "image/png", "theme": "dark"},
+                       {"src": "javascript:alert(1)"}, {"src": "ftp://weather.example.com/icon.png"}, {"src": "{{longUrl}}"}, {"src": "icon.png"}]}
+            """;
+
+        var card = parser.Parse(Fixtures.Utf8(json));
+
+        Assert.That(card.DisplayName, Is.EqualTo("Weather"));
+        Assert.That(card.RegistryName, Is.EqualTo("io.example/weather"));
+        Assert.That(card.WebsiteUrl, Is.EqualTo("https://weather.example.com/docs"));
+        Assert.That(card.Icons, Is.EqualTo(new[] { new Icon("https://weather.example.com/icon.png", "image/png", "dark") }));
+    }
+
+    [TestCase("javascript:alert(1)")]
+    [TestCase("file:///etc/passwd")]
+    [TestCase("/docs")]
+    public void Parse_WebsiteThatIsNotAnHttpUrl_IsNotKept(string url)
+    {
+        var json = $$"""{"name": "io.example/weather", "websiteUrl": "{{url}}"}""";
+
+        Assert.That(parser.Parse(Fixtures.Utf8(json)).WebsiteUrl, Is.Null);
     }
 
     [Test]

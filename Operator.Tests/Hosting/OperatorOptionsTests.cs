@@ -1,4 +1,5 @@
 using AgentLens.Operator.Hosting;
+using AgentLens.Operator.Tests.TestBed;
 
 namespace AgentLens.Operator.Tests.Hosting;
 
@@ -72,6 +73,50 @@ public sealed class OperatorOptionsTests
             "trust jkuAllow: 'Team A=https://keys.example.com/': 'Team A' is not a namespace name (the form is ns1+ns2=https://host/path/)",
             "trust jkuAllow: 'keys.example.com/keys/': it is not an absolute http(s) URL",
         }));
+    }
+
+    [Test]
+    public void RegistryOptions_AreCheckedAtStartUp_NamingTheFlagAndTheValue()
+    {
+        var options = new OperatorOptions
+        {
+            Registry =
+            {
+                BindAddress = "127.0.0.1:8444",
+                CertFile = "/nonexistent/registry.crt",
+                PublicNamespaces = "agentlens.io/registry in (public",
+                PublicBaseUrls = ["team-a=ftp://mcp.example.com", "no-url", "=https://mcp.example.com", "team-b=https://mcp.example.com/gw"],
+            },
+        };
+
+        var failures = new OperatorOptionsCrossValidator().Validate(null, options).Failures?.ToList() ?? [];
+
+        Assert.That(failures, Does.Contain("registry certFile and keyFile must be given together"));
+        Assert.That(failures, Does.Contain("registry: '/nonexistent/registry.crt' does not exist"));
+        Assert.That(failures, Has.One.StartsWith("registry publicNamespaces is not a label selector: "));
+        Assert.That(failures.Where(f => f.StartsWith("registry publicBaseUrls", StringComparison.Ordinal)), Is.EquivalentTo(new[]
+        {
+            "registry publicBaseUrls: 'team-a=ftp://mcp.example.com' must be namespace=http(s)://host[/path]",
+            "registry publicBaseUrls: 'no-url' must be namespace=http(s)://host[/path]",
+            "registry publicBaseUrls: '=https://mcp.example.com' must be namespace=http(s)://host[/path]",
+        }));
+    }
+
+    [Test]
+    public async Task ARegistryKeyWithoutItsCertificate_FailsStartUp_WithAClearMessage()
+    {
+        var key = Path.GetTempFileName();
+        try
+        {
+            var result = await OperatorProcess.RunAsync("--once", "--kubeconfig", "/nonexistent", "--registry-bind-address", "127.0.0.1:0", "--registry-key-file", key, "--registry-public-namespaces", "a in (b");
+
+            Assert.That(result.ExitCode, Is.EqualTo(2), result.StandardError + result.StandardOutput);
+            Assert.That(result.StandardError, Does.Contain("registry certFile and keyFile must be given together").And.Contain("registry publicNamespaces is not a label selector"));
+        }
+        finally
+        {
+            File.Delete(key);
+        }
     }
 
     [Test]

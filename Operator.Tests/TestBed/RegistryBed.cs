@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using AgentLens.Operator.Api;
 using AgentLens.Operator.Api.Registry;
+using AgentLens.Operator.Api.Search;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -42,8 +43,8 @@ internal sealed class RegistryBed : IAsyncDisposable
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
     public PublicNamespaces PublicView => app.Services.GetRequiredService<PublicNamespaces>();
 
-    /// <summary>Starts the registry; <paramref name="client"/> null: no API server, <c>--api-auth none</c>.</summary>
-    public static async Task<RegistryBed> StartAsync(IKubernetes? client = null, RegistryOptions? options = null, IReadOnlyList<string>? sourceNamespaces = null, Action<CatalogFeed>? fill = null)
+    /// <summary>Starts the registry; <paramref name="client"/> null: no API server, <c>--api-auth none</c>; <paramref name="search"/>: with the catalog search index, as the operator runs.</summary>
+    public static async Task<RegistryBed> StartAsync(IKubernetes? client = null, RegistryOptions? options = null, IReadOnlyList<string>? sourceNamespaces = null, Action<CatalogFeed>? fill = null, bool search = false)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
         var feed = new CatalogFeed(new CacheOptions { HistorySize = 1000, WatcherBuffer = 10_000, HistoryAge = TimeSpan.FromHours(1) }, clock);
@@ -65,6 +66,11 @@ internal sealed class RegistryBed : IAsyncDisposable
         builder.Services.AddSingleton<ICatalogView>(new CatalogView(feed));
         builder.AddCatalogApi();
         builder.AddRegistryApi();
+        if (search)
+        {
+            builder.AddAgentSearch();
+        }
+
         var app = builder.Build();
         app.MapRegistryApi();
         await app.StartAsync();

@@ -14,6 +14,8 @@ internal sealed class A2aCard
     public string? Description { get; set; }
     public string? Url { get; set; }
     public string? Version { get; set; }
+    public string? IconUrl { get; set; }
+    public string? DocumentationUrl { get; set; }
     public string? ProtocolVersion { get; set; }
     public string? PreferredTransport { get; set; }
     public JsonElement Provider { get; set; }

@@ -34,13 +34,16 @@ internal sealed class A2aCardParser : ICardParser
         capabilities.AddRange(SecurityRequirements(card));
         capabilities.AddRange(Signatures(card));
 
+        var provider = ReadProvider(card.Provider);
         return new ParsedCard
         {
             DisplayName = card.Name.Trim(),
             Description = card.Description,
             Version = card.Version,
             ProtocolVersion = protocolVersion,
-            Provider = ReadProvider(card.Provider),
+            Provider = provider,
+            WebsiteUrl = CardUrls.Http(card.DocumentationUrl) ?? CardUrls.Http(provider?.Url),
+            Icons = CardUrls.Icons([(card.IconUrl, null, null)]),
             Capabilities = [.. capabilities.DistinctBy(c => (c.Kind, c.Name))],
         };
     }

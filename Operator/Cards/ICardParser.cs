@@ -20,6 +20,14 @@ internal sealed record ParsedCard
     public string? Version { get; init; }
     public string? ProtocolVersion { get; init; }
     public Provider? Provider { get; init; }
+
+    /// <summary>MCP: the card's <c>name</c>, kept apart from the title shown as <see cref="DisplayName"/>.</summary>
+    public string? RegistryName { get; init; }
+
+    /// <summary>An http(s) URL (see <see cref="CardUrls"/>).</summary>
+    public string? WebsiteUrl { get; init; }
+
+    public ImmutableArray<Icon> Icons { get; init; } = [];
     public ImmutableArray<Capability> Capabilities { get; init; } = [];
 
     /// <summary>MCP: the streamable-http URL a registry <c>server.json</c> names in <c>remotes[]</c>.</summary>

@@ -19,6 +19,8 @@ internal sealed class McpCard
     public List<McpRemote>? Remotes { get; set; }
     public JsonElement Packages { get; set; }
     public JsonElement Repository { get; set; }
+    public string? WebsiteUrl { get; set; }
+    public List<McpIcon>? Icons { get; set; }
     public JsonElement Transport { get; set; }
     public JsonElement Transports { get; set; }
     public JsonElement Capabilities { get; set; }
@@ -32,6 +34,15 @@ internal sealed class McpServerInfo
     public string? Name { get; set; }
     public string? Title { get; set; }
     public string? Version { get; set; }
+    public string? WebsiteUrl { get; set; }
+    public List<McpIcon>? Icons { get; set; }
+}
+
+internal sealed class McpIcon
+{
+    public string? Src { get; set; }
+    public string? MimeType { get; set; }
+    public string? Theme { get; set; }
 }
 
 internal sealed class McpRemote

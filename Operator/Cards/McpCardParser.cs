@@ -28,6 +28,9 @@ internal sealed class McpCardParser : ICardParser
             Version = card.ServerInfo?.Version ?? card.Version,
             ProtocolVersion = card.ProtocolVersion,
             Provider = ReadRepository(card.Repository),
+            RegistryName = (card.Name ?? card.ServerInfo?.Name)?.Trim(),
+            WebsiteUrl = CardUrls.Http(card.WebsiteUrl ?? card.ServerInfo?.WebsiteUrl),
+            Icons = CardUrls.Icons((card.Icons ?? card.ServerInfo?.Icons ?? []).Select(i => (i.Src, i.MimeType, i.Theme))),
             Capabilities = Items(card.Tools, card.Resources, card.Prompts),
             McpRemoteUrl = card.Remotes?.FirstOrDefault(r => r.Type is "streamable-http" or "streamable_http" && !string.IsNullOrWhiteSpace(r.Url))?.Url,
         };

@@ -216,6 +216,9 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
             Version = card?.Card.Version ?? live.Version,
             ProtocolVersion = live.ProtocolVersion ?? card?.Card.ProtocolVersion,
             Provider = card?.Card.Provider,
+            RegistryName = card?.Card.RegistryName ?? live.Name,
+            WebsiteUrl = card?.Card.WebsiteUrl,
+            Icons = card?.Card.Icons ?? [],
             Capabilities = [.. (card?.Card.Capabilities ?? []).Concat(live.Capabilities).DistinctBy(c => (c.Kind, c.Name))],
         };
         var raw = card is null ? live.Canonical : Concat(card.Raw, live.Canonical);

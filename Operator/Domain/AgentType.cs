@@ -58,6 +58,14 @@ internal sealed record AgentStatus
     public string? Version { get; init; }
     public string? ProtocolVersion { get; init; }
     public Provider? Provider { get; init; }
+
+    /// <summary>MCP: the card's own <c>name</c> (a registry <c>server.json</c>'s reverse-DNS name), apart from its title.</summary>
+    public string? RegistryName { get; init; }
+
+    /// <summary>An http(s) URL about the agent: an MCP card's <c>websiteUrl</c>, an A2A card's <c>documentationUrl</c>.</summary>
+    public string? WebsiteUrl { get; init; }
+
+    public ImmutableArray<Icon> Icons { get; init; } = [];
     public ImmutableArray<Capability> Capabilities { get; init; } = [];
     public ImmutableArray<Condition> Conditions { get; init; } = [];
     public int ConsecutiveFailures { get; init; }
@@ -74,7 +82,8 @@ internal sealed record AgentStatus
     public bool Equals(AgentStatus? other) =>
         other is not null && Lifecycle == other.Lifecycle && DisplayName == other.DisplayName
         && Description == other.Description && Version == other.Version && ProtocolVersion == other.ProtocolVersion
-        && Provider == other.Provider && Capabilities.SequenceEqual(other.Capabilities)
+        && Provider == other.Provider && RegistryName == other.RegistryName && WebsiteUrl == other.WebsiteUrl
+        && (Icons.IsDefault ? [] : Icons).SequenceEqual(other.Icons.IsDefault ? [] : other.Icons) && Capabilities.SequenceEqual(other.Capabilities)
         && Conditions.SequenceEqual(other.Conditions) && ConsecutiveFailures == other.ConsecutiveFailures
         && LastError == other.LastError && CardDigest == other.CardDigest && CardEtag == other.CardEtag
         && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince;

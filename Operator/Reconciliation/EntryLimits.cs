@@ -51,6 +51,10 @@ internal static class EntryLimits
             Version = Cap(status.Version, 128),
             ProtocolVersion = Cap(status.ProtocolVersion, 64),
             Provider = status.Provider is { } p ? new Provider(Cap(p.Organization, MaxNameChars), Cap(p.Url, MaxNameChars)) : null,
+            RegistryName = Cap(status.RegistryName, MaxNameChars),
+            // A cut URL would point somewhere else: one too long is dropped (CardUrls keeps them short already).
+            WebsiteUrl = CardUrls.Http(status.WebsiteUrl),
+            Icons = status.Icons.IsDefault ? [] : CardUrls.Icons(status.Icons.Select(i => ((string?)i.Src, i.MimeType, i.Theme))),
             Capabilities = [.. kept.Select(Bound)],
         };
         return WithTruncated(bounded, cardCapabilities, now);

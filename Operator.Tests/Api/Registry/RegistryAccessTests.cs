@@ -41,7 +41,7 @@ public sealed class RegistryAccessTests
 
     private async Task<RegistryBed> StartAsync(string? publicNamespaces)
     {
-        var bed = await RegistryBed.StartAsync(cp.Client, new RegistryOptions { PublicNamespaces = publicNamespaces }, sourceNamespaces: [open, closed]);
+        var bed = await RegistryBed.StartAsync(cp.Client, new RegistryOptions { PublicNamespaces = publicNamespaces }, sourceNamespaces: [open, closed], search: true);
         bed.Feed.Put(bed.Mcp("shown", ns: open, cardName: "io.example/shown", description: "secret-free tools"));
         bed.Feed.Put(bed.Mcp("hidden", ns: closed, cardName: "io.example/hidden", description: "secret tools"));
         bed.Feed.Put(bed.Mcp("hidden-gone", ns: closed, cardName: "io.example/hidden-gone", description: "secret tools"));
@@ -61,14 +61,19 @@ public sealed class RegistryAccessTests
         bed.Clock.Advance(TimeSpan.FromMinutes(1));
         bed.Feed.Put(bed.Mcp("hidden", ns: closed, cardName: "io.example/hidden", description: "secret tools", lifecycle: Lifecycle.Offline));
         bed.Feed.Remove("hidden-gone");
+        bed.Feed.Put(bed.Mcp("hidden-live", ns: closed, cardName: "io.example/hidden-live", description: "secret tools"));
         var (client, token) = await cp.ServiceAccountClientAsync(closed, "reader");
         client.Dispose();
+        // Every entry has a tool "lookup", which only the catalog search reads: once the index has hidden-live, the token's reader finds it.
+        await bed.UntilAsync("/v0.1/servers?search=lookup", b => b.Contains("io.example/hidden-live", StringComparison.Ordinal), token);
+        await bed.UntilAsync("/v0.1/servers?search=lookup", b => b.Contains("io.example/shown", StringComparison.Ordinal));
         // The token's reader sees the changes once the view has them: then the anonymous reads below see the same view.
         await bed.UntilAsync("/v0.1/servers?include_deleted=true", b => b.Contains("io.example/hidden-gone", StringComparison.Ordinal) && b.Contains("\"status\":\"deleted\"", StringComparison.Ordinal), token);
 
         var list = await bed.GetAsync("/v0.1/servers");
         var everything = await bed.GetAsync("/v0.1/servers?include_deleted=true");
         var search = await bed.GetAsync("/v0.1/servers?search=secret");
+        var byTool = await bed.GetAsync("/v0.1/servers?search=lookup");
         var sync = await bed.GetAsync("/v0.1/servers?updated_since=2000-01-01T00:00:00Z");
         var versions = await bed.GetAsync("/v0.1/servers/io.example%2Fhidden/versions?include_deleted=true");
         var latest = await bed.GetAsync("/v0.1/servers/io.example%2Fhidden/versions/latest?include_deleted=true");
@@ -77,7 +82,7 @@ public sealed class RegistryAccessTests
         var catalog = await bed.GetAsync("/.well-known/ai-catalog.json");
 
         Assert.That(before, Does.Not.Contain("hidden"));
-        foreach (var page in new[] { list, everything, search, sync })
+        foreach (var page in new[] { list, everything, search, byTool, sync })
         {
             Assert.That(page.Status, Is.EqualTo(HttpStatusCode.OK));
             RegistrySchema.AssertValid(page.Body, "/v0.1/servers", 200);
@@ -85,6 +90,7 @@ public sealed class RegistryAccessTests
         }
 
         Assert.That(Names(list.Body), Is.EqualTo(new[] { "io.example/shown" }));
+        Assert.That(Names(byTool.Body), Is.EqualTo(new[] { "io.example/shown" }), "what the index finds is narrowed to the public view");
         Assert.That(new[] { versions.Status, latest.Status, gone.Status }, Is.All.EqualTo(HttpStatusCode.NotFound));
         Assert.That(shown.Status, Is.EqualTo(HttpStatusCode.OK), "an unauthenticated versions/latest against the public view");
         Assert.That(catalog.Body, Does.Contain("io.example/shown").And.Not.Contain("hidden"));

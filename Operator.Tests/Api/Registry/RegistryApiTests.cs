@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Tests.TestBed;
 
@@ -128,6 +129,45 @@ public sealed class RegistryApiTests
         Assert.That(Names(body), Is.Unique);
         var good = Servers(body).EnumerateArray().Single(s => s.GetProperty("server").GetProperty("name").GetString() == "io.example/good");
         Assert.That(good.GetProperty("server").GetProperty("version").GetString(), Is.EqualTo("0.0.0"));
+    }
+
+    private static StoredEntry WithStatus(StoredEntry item, Func<AgentStatus, AgentStatus> change) =>
+        item with { Entry = item.Entry! with { Status = change(item.Entry.Status) } };
+
+    [Test]
+    public async Task ACardWithATitle_IsNamedByItsOwnName_AndTitledByItsTitle()
+    {
+        await using var bed = await RegistryBed.StartAsync();
+        bed.Feed.Put(WithStatus(bed.Mcp("weather", cardName: "Weather Tools"), s => s with { RegistryName = "io.example/weather" }));
+        bed.Feed.Put(WithStatus(bed.Mcp("files", cardName: "io.example/looks-like-a-name"), s => s with { RegistryName = "files" }));
+
+        var body = await bed.UntilAsync(List, b => b.Contains("\"count\":2", StringComparison.Ordinal));
+
+        RegistrySchema.AssertValid(body, List, 200);
+        Assert.That(Names(body), Is.EqualTo(new[] { "io.agentlens.cluster/team-a.files", "io.example/weather" }));
+        Assert.That(Servers(body)[1].GetProperty("server").GetProperty("title").GetString(), Is.EqualTo("Weather Tools"));
+    }
+
+    [Test]
+    public async Task TheCardsIconsAndWebsite_AreServed_InTheSpecsShape()
+    {
+        await using var bed = await RegistryBed.StartAsync();
+        bed.Feed.Put(WithStatus(bed.Mcp("weather", cardName: "io.example/weather"), s => s with
+        {
+            WebsiteUrl = "https://weather.example.com/docs",
+            Icons = [new Icon("https://weather.example.com/icon.svg", "image/svg+xml", "dark"), new Icon("https://weather.example.com/icon.gif", "image/gif", "sepia"),
+                new Icon("javascript:alert(1)", null, null)],
+        }));
+        bed.Feed.Put(bed.Mcp("plain", cardName: "io.example/plain"));
+
+        var body = await bed.UntilAsync(List, b => b.Contains("\"count\":2", StringComparison.Ordinal));
+
+        RegistrySchema.AssertValid(body, List, 200);
+        var (plain, weather) = (Servers(body)[0].GetProperty("server"), Servers(body)[1].GetProperty("server"));
+        Assert.That(weather.GetProperty("websiteUrl").GetString(), Is.EqualTo("https://weather.example.com/docs"));
+        Assert.That(weather.GetProperty("icons").GetRawText(), Is.EqualTo(
+            """[{"src":"https://weather.example.com/icon.svg","mimeType":"image/svg\u002Bxml","theme":"dark"},{"src":"https://weather.example.com/icon.gif"}]"""));
+        Assert.That(plain.TryGetProperty("icons", out _) || plain.TryGetProperty("websiteUrl", out _), Is.False);
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using AgentLens.Operator.Api.Search;
 using AgentLens.Operator.Catalog;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -142,12 +143,15 @@ internal static class RegistryApi
         }
 
         var snapshot = view.Current;
+        var found = query.Search is { } text
+            ? RegistrySearch.Found(http.RequestServices.GetService<IAgentSearch>(), text, seen, http.RequestServices.GetRequiredService<StoreNamespace>().Name, snapshot.Servers.Length)
+            : null;
         var page = new List<RegistryServer>(query.Limit);
         string? next = null;
         for (var i = query.After is null ? 0 : snapshot.After(query.After); i < snapshot.Servers.Length; i++)
         {
             var server = snapshot.Servers[i];
-            if (!Sees(seen, server) || !query.Matches(server))
+            if (!Sees(seen, server) || !query.Matches(server, found))
             {
                 continue;
             }

@@ -19,6 +19,34 @@ internal static class RegistryJson
         w.WriteString("title", s.Title);
         w.WriteString("description", s.Description);
         w.WriteString("version", s.Version);
+        if (s.WebsiteUrl is not null)
+        {
+            w.WriteString("websiteUrl", s.WebsiteUrl);
+        }
+
+        if (s.Icons.Length > 0)
+        {
+            w.WriteStartArray("icons");
+            foreach (var icon in s.Icons)
+            {
+                w.WriteStartObject();
+                w.WriteString("src", icon.Src);
+                if (icon.MimeType is not null)
+                {
+                    w.WriteString("mimeType", icon.MimeType);
+                }
+
+                if (icon.Theme is not null)
+                {
+                    w.WriteString("theme", icon.Theme);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
         if (s.RepositoryUrl is not null && s.RepositorySource is not null)
         {
             w.WriteStartObject("repository");

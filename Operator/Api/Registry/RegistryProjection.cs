@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using AgentLens.Operator.Cards;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 
@@ -7,7 +8,7 @@ namespace AgentLens.Operator.Api.Registry;
 
 /// <summary>
 /// Catalog entries as registry servers, inside the spec's limits whatever the cards say. The naming rule
-/// (docs/registry.md): an entry is named by its card when the card's name already is a registry name
+/// (docs/registry.md): an entry is named by its card when the card's own <c>name</c> (not its title) already is a registry name
 /// (<c>reverse-dns/name</c>, 3–200 characters), no other MCP entry of the catalog claims the same one, and it
 /// does not sit under the derived prefix; every other entry gets <c>io.agentlens.{cluster}/{namespace}.{entry}</c>,
 /// unique because the entry name is unique in the catalog. Uniqueness is judged over the whole catalog, not per
@@ -19,6 +20,8 @@ internal static partial class RegistryProjection
     public const int MaxTitle = 100;
     public const int MaxName = 200;
     public const string DefaultVersion = "0.0.0";
+
+    private static readonly HashSet<string> MimeTypes = new(["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"], StringComparer.Ordinal);
 
     [GeneratedRegex("^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$")]
     private static partial Regex NamePattern();
@@ -64,6 +67,11 @@ internal static partial class RegistryProjection
             RemoteUrl = RemoteUrl(entry.Spec.Endpoint, ns, baseUrls),
             RepositoryUrl = repository?.AbsoluteUri,
             RepositorySource = repository is null ? null : Forge(repository.Host) ?? repository.Host.ToLowerInvariant(),
+            WebsiteUrl = CardUrls.Http(status.WebsiteUrl),
+            // The schema admits a few media types and themes only: an icon keeps what fits and drops the rest.
+            Icons = [.. (status.Icons.IsDefault ? [] : status.Icons)
+                .Where(i => CardUrls.Http(i.Src) is not null)
+                .Select(i => new Icon(i.Src, MimeTypes.Contains(i.MimeType ?? "") ? i.MimeType : null, i.Theme is "light" or "dark" ? i.Theme : null))],
             Status = status.Lifecycle switch
             {
                 Lifecycle.Offline => RegistryStatus.Deleted,
@@ -94,7 +102,8 @@ internal static partial class RegistryProjection
 
     private static string? CardName(AgentType entry, string prefix)
     {
-        var name = entry.Status.DisplayName?.Trim();
+        // Entries stored before the card's name was kept apart have only their display name until the card is read again.
+        var name = (entry.Status.RegistryName ?? entry.Status.DisplayName)?.Trim();
         return name is { Length: >= 3 and <= MaxName } && NamePattern().IsMatch(name) && !name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? name : null;
     }
 

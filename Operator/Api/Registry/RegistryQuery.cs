@@ -28,12 +28,14 @@ internal sealed partial record RegistryQuery
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
     private static partial Regex Rfc3339();
 
-    public bool Matches(RegistryServer s) =>
+    /// <summary>Whether the query keeps <paramref name="s"/>; <paramref name="found"/> are the entries the catalog search found for <see cref="Search"/> (<see cref="RegistrySearch"/>).</summary>
+    public bool Matches(RegistryServer s, IReadOnlySet<string>? found = null) =>
         (WithDeleted || s.Status != RegistryStatus.Deleted)
         && (UpdatedSince is null || s.UpdatedAt > UpdatedSince)
         && (Version is null or "latest" || s.Version == Version)
         && (Search is null || s.Name.Contains(Search, StringComparison.OrdinalIgnoreCase)
-            || s.Title.Contains(Search, StringComparison.OrdinalIgnoreCase) || s.Description.Contains(Search, StringComparison.OrdinalIgnoreCase));
+            || s.Title.Contains(Search, StringComparison.OrdinalIgnoreCase) || s.Description.Contains(Search, StringComparison.OrdinalIgnoreCase)
+            || found?.Contains(s.EntryName) == true);
 
     /// <summary>Reads the query; false with a message naming the parameter and what it must be.</summary>
     public static bool TryParse(Func<string, string?> get, out RegistryQuery query, [NotNullWhen(false)] out string? error)

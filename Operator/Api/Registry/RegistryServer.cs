@@ -22,6 +22,8 @@ internal sealed record RegistryServer
     public required string RemoteUrl { get; init; }
     public string? RepositoryUrl { get; init; }
     public string? RepositorySource { get; init; }
+    public string? WebsiteUrl { get; init; }
+    public ImmutableArray<Icon> Icons { get; init; } = [];
     public required RegistryStatus Status { get; init; }
     public required Lifecycle Lifecycle { get; init; }
     public int ToolCount { get; init; }
@@ -36,6 +38,7 @@ internal sealed record RegistryServer
     public bool SameContent(RegistryServer other) =>
         Name == other.Name && Title == other.Title && Description == other.Description && Version == other.Version
         && RemoteType == other.RemoteType && RemoteUrl == other.RemoteUrl && RepositoryUrl == other.RepositoryUrl
+        && WebsiteUrl == other.WebsiteUrl && Icons.SequenceEqual(other.Icons)
         && Status == other.Status && Lifecycle == other.Lifecycle && ToolCount == other.ToolCount
         && Signature == other.Signature && Namespace == other.Namespace;
 }
