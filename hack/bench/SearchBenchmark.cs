@@ -35,8 +35,8 @@ internal static class SearchBenchmark
         Console.WriteLine($"index memory: {index.SizeInBytes / (double)scaled.Count:F0} B/entry in index files, {(after - before) / (double)scaled.Count:F0} B/entry managed heap growth ({scaled.Count} entries; goal <= 3072)");
 
         var queries = corpus.Queries.Select(q => q.Text).ToArray();
-        var (p50, p99) = Time(i => Ours(index, queries[i % queries.Length]), 3000);
-        var (f50, f99) = Time(_ => Ours(index, "zzqxnothing"), 3000);
+        var (p50, p99) = Time(i => Ours(index, queries[i % queries.Length]), 10_000);
+        var (f50, f99) = Time(_ => Ours(index, "zzqxnothing"), 10_000);
         Console.WriteLine($"in process at {scaled.Count}: p50 {p50:F2} ms, p99 {p99:F2} ms; floor (a query matching nothing) p50 {f50:F3} ms, p99 {f99:F3} ms; p99 ratio {p99 / f99:F1}x (goal p99 <= 10 ms)");
 
         await HttpAsync(index, queries, scaled.Count);
@@ -168,6 +168,14 @@ internal static class SearchBenchmark
         using var index = new AgentSearchIndex(new StoreNamespace(Store));
         var loop = new SearchIndexFeed(new CatalogView(feed), index, TimeProvider.System, NullLogger<SearchIndexFeed>.Instance);
         await loop.StartAsync(CancellationToken.None);
+
+        // Time changes, not start-up: the first change would otherwise wait for the initial build of the whole index.
+        var building = Stopwatch.GetTimestamp();
+        while (index.Count < scaled.Count && Stopwatch.GetElapsedTime(building) < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(10);
+        }
+
         var times = new List<double>();
         for (var i = 0; i < 20; i++)
         {
