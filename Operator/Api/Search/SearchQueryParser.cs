@@ -24,6 +24,9 @@ internal static partial class SearchQueryParser
 
     private static readonly string[] FreeTextFields = [.. SearchFields.Boosts.Keys];
 
+    /// <summary>Where the whole-query phrase is looked for: the fields of names and prose (a phrase in a tag or a namespace is rare, and each field costs a scorer).</summary>
+    private static readonly string[] PhraseFields = [SearchFields.Name, SearchFields.Capability, SearchFields.Description, SearchFields.CapabilityText, SearchFields.Example];
+
     public static Query Parse(string? text, Analyzer analyzer)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -80,7 +83,7 @@ internal static partial class SearchQueryParser
             only.Add(new MatchAllDocsQuery(), Occur.SHOULD);
         }
 
-        return IsFreeText(text) && query is BooleanQuery words ? Rank(words, text, parser) : query;
+        return IsFreeText(text) && query is BooleanQuery words ? Rank(words, text, analyzer) : query;
     }
 
     /// <summary>The slop of the whole-query phrase: its words may stand this far apart, in any order nearby.</summary>
@@ -93,7 +96,7 @@ internal static partial class SearchQueryParser
     /// Free text (no operators, quotes, fields or wildcards) is ranked as a question: any word may match, but an
     /// entry with the query's words close together (the whole query as a sloppy phrase, SHOULD) ranks first.
     /// </summary>
-    private static BooleanQuery Rank(BooleanQuery words, string text, QueryParser parser)
+    private static BooleanQuery Rank(BooleanQuery words, string text, Analyzer analyzer)
     {
         var terms = words.Clauses.Count;
         if (terms < 2)
@@ -104,7 +107,8 @@ internal static partial class SearchQueryParser
         Query? phrase;
         try
         {
-            phrase = parser.Parse($"\"{Escape(text)}\"~{PhraseSlop}");
+            phrase = new MultiFieldQueryParser(SearchAnalyzer.Version, PhraseFields, analyzer, PhraseFields.ToDictionary(f => f, f => SearchFields.Boosts[f]))
+                .Parse($"\"{Escape(text)}\"~{PhraseSlop}");
         }
         catch (ParseException)
         {
