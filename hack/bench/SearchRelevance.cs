@@ -95,8 +95,8 @@ internal static class SearchRelevance
         [
             .. corpus.Entries
                 .Where(e => Contains(e.Name, needle) || Contains(e.Entry?.Status.DisplayName, needle) || Contains(e.Entry?.Status.Description, needle))
-                .OrderBy(e => e.Name, StringComparer.Ordinal)
-                .ThenBy(e => e.Namespace, StringComparer.Ordinal)
+                .OrderBy(e => e.Entry?.Metadata.Name, StringComparer.Ordinal)
+                .ThenBy(e => e.Entry?.Metadata.Namespace, StringComparer.Ordinal)
                 .Select(SearchCorpus.IdOf),
         ];
     }
@@ -183,10 +183,12 @@ internal static class SearchRelevance
                 CapabilitiesDigest = CapabilityDigest.OfSet(capabilities),
             },
         };
+        // Stored as the catalog stores it: under its ConfigMap name in the catalog's namespace, so a staging twin
+        // (same agent name, another namespace) is an entry of its own, as it is in the operator.
         return new StoredEntry
         {
-            Name = name,
-            Namespace = ns,
+            Name = CatalogNames.ForEntry(protocol, endpoint, entry.Spec.Source),
+            Namespace = SearchCorpus.Store,
             ResourceVersion = "1",
             IsPush = false,
             Endpoint = endpoint,

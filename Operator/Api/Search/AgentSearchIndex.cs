@@ -17,6 +17,7 @@ namespace AgentLens.Operator.Api.Search;
 internal sealed class AgentSearchIndex : IAgentSearch, IDisposable
 {
     private readonly SearchAnalyzer analyzer = new();
+    private readonly SearchAnalyzer queryAnalyzer = SearchAnalyzer.ForQuery();
     private readonly RAMDirectory directory = new();
     private readonly IndexWriter writer;
     private readonly SearcherManager searchers;
@@ -79,7 +80,7 @@ internal sealed class AgentSearchIndex : IAgentSearch, IDisposable
 
     public SearchResults Search(string query, CatalogFilter filter, int limit)
     {
-        var parsed = SearchQueryParser.Parse(query, analyzer);
+        var parsed = SearchQueryParser.Parse(query, queryAnalyzer);
         var searcher = searchers.Acquire();
         try
         {
@@ -110,6 +111,7 @@ internal sealed class AgentSearchIndex : IAgentSearch, IDisposable
         writer.Dispose();
         directory.Dispose();
         analyzer.Dispose();
+        queryAnalyzer.Dispose();
     }
 
     private void Add(StoredEntry item)

@@ -19,13 +19,14 @@ internal sealed class CapabilityMatcher
     private const int SnippetChars = 160;
 
     private readonly Analyzer analyzer;
-    private readonly Query query;
+
+    // One highlighter per search: its scorer walks the whole query once, not once per snippet.
+    private readonly Highlighter highlighter;
     private readonly Dictionary<string, HashSet<string>> terms = new(StringComparer.Ordinal);
 
     public CapabilityMatcher(Analyzer analyzer, Query rewritten)
     {
         this.analyzer = analyzer;
-        query = rewritten;
         var all = new HashSet<Term>();
         rewritten.ExtractTerms(all);
         foreach (var term in all)
@@ -37,6 +38,19 @@ internal sealed class CapabilityMatcher
 
             set.Add(term.Text);
         }
+
+        // The snippet marks the query's words: scored by plain terms, as a phrase or span would make the scorer
+        // index every snippet's text in memory to find its positions.
+        var words = new BooleanQuery();
+        foreach (var word in terms.GetValueOrDefault(SearchFields.CapabilityText) ?? [])
+        {
+            words.Add(new TermQuery(new Term(SearchFields.CapabilityText, word)), Occur.SHOULD);
+        }
+
+        highlighter = new Highlighter(new SimpleHTMLFormatter("<em>", "</em>"), new SimpleHTMLEncoder(), new QueryScorer(words, SearchFields.CapabilityText))
+        {
+            TextFragmenter = new SimpleFragmenter(SnippetChars),
+        };
     }
 
     public IReadOnlyList<SearchMatch> Matches(AgentType? entry)
@@ -105,10 +119,6 @@ internal sealed class CapabilityMatcher
             return null;
         }
 
-        var highlighter = new Highlighter(new SimpleHTMLFormatter("<em>", "</em>"), new SimpleHTMLEncoder(), new QueryScorer(query, SearchFields.CapabilityText))
-        {
-            TextFragmenter = new SimpleFragmenter(SnippetChars),
-        };
         var best = highlighter.GetBestFragment(analyzer, SearchFields.CapabilityText, description);
         return best ?? SimpleHTMLEncoder.HtmlEncode(description.Length <= SnippetChars ? description : description[..SnippetChars] + "…");
     }

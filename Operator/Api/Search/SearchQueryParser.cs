@@ -24,6 +24,9 @@ internal static partial class SearchQueryParser
 
     private static readonly string[] FreeTextFields = [.. SearchFields.Boosts.Keys];
 
+    /// <summary>Where the whole-query phrase is looked for: the fields of names and prose (a phrase in a tag or a namespace is rare, and each field costs a scorer).</summary>
+    private static readonly string[] PhraseFields = [SearchFields.Name, SearchFields.Capability, SearchFields.Description, SearchFields.CapabilityText, SearchFields.Example];
+
     public static Query Parse(string? text, Analyzer analyzer)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -80,8 +83,53 @@ internal static partial class SearchQueryParser
             only.Add(new MatchAllDocsQuery(), Occur.SHOULD);
         }
 
-        return query;
+        return IsFreeText(text) && query is BooleanQuery words ? Rank(words, text, analyzer) : query;
     }
+
+    /// <summary>The slop of the whole-query phrase: its words may stand this far apart, in any order nearby.</summary>
+    public const int PhraseSlop = 3;
+
+    /// <summary>How much the whole-query phrase weighs against the words alone.</summary>
+    public const float PhraseBoost = 2f;
+
+    /// <summary>
+    /// Free text (no operators, quotes, fields or wildcards) is ranked as a question: any word may match, but an
+    /// entry with the query's words close together (the whole query as a sloppy phrase, SHOULD) ranks first.
+    /// </summary>
+    private static BooleanQuery Rank(BooleanQuery words, string text, Analyzer analyzer)
+    {
+        var terms = words.Clauses.Count;
+        if (terms < 2)
+        {
+            return words;
+        }
+
+        Query? phrase;
+        try
+        {
+            phrase = new MultiFieldQueryParser(SearchAnalyzer.Version, PhraseFields, analyzer, PhraseFields.ToDictionary(f => f, f => SearchFields.Boosts[f]))
+                .Parse($"\"{Escape(text)}\"~{PhraseSlop}");
+        }
+        catch (ParseException)
+        {
+            return words;
+        }
+
+        if (phrase is null)
+        {
+            return words;
+        }
+
+        phrase.Boost = PhraseBoost;
+        return new BooleanQuery { { words, Occur.MUST }, { phrase, Occur.SHOULD } };
+    }
+
+    private static bool IsFreeText(string text) =>
+        !text.Any(c => c is '"' or ':' or '*' or '~' or '^' or '(' or ')' or '[' or ']' or '{' or '}' or '+' or '-' or '\\' or '!')
+        && !OperatorWord().IsMatch(text);
+
+    [GeneratedRegex(@"\b(AND|OR|NOT)\b")]
+    private static partial Regex OperatorWord();
 
     /// <summary>
     /// Outside phrases, '?' ends a question rather than being a one-letter wildcard, and '/' is part of a
