@@ -166,7 +166,7 @@ public sealed class RegistryApiTests
         var (plain, weather) = (Servers(body)[0].GetProperty("server"), Servers(body)[1].GetProperty("server"));
         Assert.That(weather.GetProperty("websiteUrl").GetString(), Is.EqualTo("https://weather.example.com/docs"));
         Assert.That(weather.GetProperty("icons").GetRawText(), Is.EqualTo(
-            """[{"src":"https://weather.example.com/icon.svg","mimeType":"image/svg\u002Bxml","theme":"dark"},{"src":"https://weather.example.com/icon.gif"}]"""));
+            """[{"src":"https://weather.example.com/icon.svg","mimeType":"image/svg+xml","theme":"dark"},{"src":"https://weather.example.com/icon.gif"}]"""));
         Assert.That(plain.TryGetProperty("icons", out _) || plain.TryGetProperty("websiteUrl", out _), Is.False);
     }
 
@@ -308,6 +308,7 @@ public sealed class RegistryApiTests
         Assert.That(catalog.Status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(catalog.Response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/ai-catalog+json"));
         Assert.That(ard.Body, Is.EqualTo(catalog.Body));
+        Assert.That(catalog.Body, Does.Contain("\"application/a2a-agent-card+json\""), "media types written as they read, not \\u002B-escaped");
         var root = JsonDocument.Parse(catalog.Body).RootElement;
         Assert.That(root.GetProperty("specVersion").GetString(), Is.EqualTo("0.9"));
         Assert.That(root.GetProperty("host").GetProperty("displayName").GetString(), Is.Not.Empty);

@@ -33,6 +33,14 @@ public sealed class SearchVocabularyTests
     }
 
     [Test]
+    public void A_query_of_question_words_alone_is_taken_at_its_word()
+    {
+        using var index = Index(Agent("translator", "Translates text"), Agent("helper", "An agent tool server that can help you"));
+
+        Assert.That(index.Names("agent"), Is.EqualTo(new[] { "helper" }));
+    }
+
+    [Test]
     public void Free_text_adds_the_whole_query_as_a_sloppy_phrase()
     {
         using var analyzer = SearchAnalyzer.ForQuery();

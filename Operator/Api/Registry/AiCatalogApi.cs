@@ -57,7 +57,7 @@ internal static class AiCatalogApi
     {
         var servers = registry.Servers.Where(s => s.Status != RegistryStatus.Deleted).ToDictionary(s => s.EntryName, StringComparer.Ordinal);
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = new Utf8JsonWriter(stream, RegistryJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("specVersion", SpecVersion);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace AgentLens.Operator.Api.Registry;
@@ -131,10 +132,16 @@ internal static class RegistryJson
     /// <summary>RFC 3339 in UTC with the full fraction, so that a client's <c>updated_since</c> is exact.</summary>
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Media types and URLs carry '+' and '&amp;', which the default encoder writes as <c>\u002B</c>: valid, but not what
+    /// a reader expects to read or grep. Registry documents are served as JSON only, never inside HTML.
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static ReadOnlyMemory<byte> Bytes(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(w);
         }

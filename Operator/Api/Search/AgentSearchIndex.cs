@@ -78,9 +78,25 @@ internal sealed class AgentSearchIndex : IAgentSearch, IDisposable
         Refresh();
     }
 
+    /// <summary>
+    /// The query as a question first (question words dropped, abbreviations added); a query of question words
+    /// alone ("agent", "which tool") is then taken at its word, as the index analyzed it, rather than refused.
+    /// </summary>
+    private Query ParseQuery(string query)
+    {
+        try
+        {
+            return SearchQueryParser.Parse(query, queryAnalyzer);
+        }
+        catch (SearchQueryException) when (!string.IsNullOrWhiteSpace(query) && query.Length <= SearchQueryParser.MaxLength)
+        {
+            return SearchQueryParser.Parse(query, analyzer);
+        }
+    }
+
     public SearchResults Search(string query, CatalogFilter filter, int limit)
     {
-        var parsed = SearchQueryParser.Parse(query, queryAnalyzer);
+        var parsed = ParseQuery(query);
         var searcher = searchers.Acquire();
         try
         {
