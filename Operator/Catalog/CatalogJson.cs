@@ -54,6 +54,7 @@ internal static class CatalogJson
             Status = status with
             {
                 Conditions = Or(status.Conditions),
+                Icons = Or(status.Icons),
                 Capabilities = [.. Or(status.Capabilities).Select(c => c is null ? c! : c with
                 {
                     Tags = Or(c.Tags),
