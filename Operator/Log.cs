@@ -105,8 +105,8 @@ internal static partial class Log
     [LoggerMessage(59, LogLevel.Error, "Catalog cache: the {Loop} evaluation failed ({Error}); it is retried in {Seconds}s")]
     public static partial void CatalogLoopFailed(ILogger logger, string loop, string error, double seconds);
 
-    [LoggerMessage(60, LogLevel.Warning, "Watching {Resource} in {Scope}: {Message}; trying again in {Seconds}s (from the last resourceVersion when there is one)")]
-    public static partial void ListWatchFailed(ILogger logger, string resource, string scope, string message, double seconds);
+    [LoggerMessage(60, LogLevel.Warning, "Watching {Resource} in {Scope}: {Message}; trying again in {Seconds}s, {Next}")]
+    public static partial void ListWatchFailed(ILogger logger, string resource, string scope, string message, double seconds, string next);
 
     [LoggerMessage(61, LogLevel.Information, "Watching {Resource} in {Scope}: {Message}; listing again, and telling only what changed")]
     public static partial void ListWatchExpired(ILogger logger, string resource, string scope, string message);

@@ -186,25 +186,48 @@ public sealed partial class ReflectorTests
     }
 
     [Test]
-    public async Task BrokenWatch_IsResumedFromTheLastVersion_ABookmarkIncluded_WithoutAList()
+    public async Task EndedWatch_IsResumedFromTheLastVersion_ABookmarkIncluded_WithoutAList()
     {
         var (bed, watch) = await SyncedAsync("a");
         await using var _ = bed;
 
         watch.Send(WatchEventKind.Modified, "a", "105");
         watch.Bookmark("120");
-        watch.Break(new HttpRequestException("connection reset"));
+        watch.End();
         await bed.NextAsync();
-        var resumed = Task.Run(bed.Fake.NextWatchAsync);
-        while (!resumed.IsCompleted)
-        {
-            bed.Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(resumed, Task.Delay(10));
-        }
+        var resumed = await bed.Fake.NextWatchAsync();
 
-        Assert.That((await resumed).From, Is.EqualTo("120"), "the bookmark moved the version on");
+        Assert.That(resumed.From, Is.EqualTo("120"), "the bookmark moved the version on");
         Assert.That(bed.Fake.ListCalls, Has.Count.EqualTo(1), "no relist");
         Assert.That(bed.NothingMoreTold, Is.True, "the bookmark itself is not told");
+    }
+
+    [Test]
+    public async Task BrokenWatch_RelistsAfterTheBackoff_TellingOnlyWhatChanged()
+    {
+        var (bed, watch) = await SyncedAsync("a", "b");
+        await using var _ = bed;
+
+        // An API server restart: the connection breaks; meanwhile b changed and c appeared.
+        bed.Fake.Put("b", "2");
+        bed.Fake.Put("c", "1");
+        bed.Fake.ServerVersion = "300";
+        watch.Break(new HttpRequestException("connection reset"));
+        var next = Task.Run(bed.Fake.NextWatchAsync);
+        while (!next.IsCompleted)
+        {
+            bed.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(next, Task.Delay(10));
+        }
+
+        var told = await bed.NextAsync(2);
+        Assert.That(told.Select(c => (c.Kind, c.Key.Name, c.Initial)), Is.EquivalentTo(new[]
+        {
+            (WatchEventKind.Modified, "b", false), (WatchEventKind.Added, "c", false),
+        }));
+        Assert.That((await next).From, Is.EqualTo("300"), "watched from the new list's version, not resumed");
+        Assert.That(bed.Fake.ListCalls.Count(t => t is null), Is.EqualTo(2));
+        Assert.That(bed.NothingMoreTold, Is.True, "a, unchanged, is not told again");
     }
 
     [Test]
@@ -239,18 +262,13 @@ public sealed partial class ReflectorTests
         var (bed, watch) = await SyncedAsync("a");
         await using var _ = bed;
 
-        // An API server restart: the watch breaks, the resumed one finds the version gone from the new watch cache.
-        watch.Break(new HttpRequestException("connection refused"));
-        var resumed = Task.Run(bed.Fake.NextWatchAsync);
-        while (!resumed.IsCompleted)
-        {
-            bed.Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(resumed, Task.Delay(10));
-        }
-
+        // The server ended the watch after a while; the resumed one finds the version gone from its history.
+        watch.Bookmark("110");
+        watch.End();
+        var resumed = await bed.Fake.NextWatchAsync();
         bed.Fake.Put("b", "1");
         bed.Fake.ServerVersion = "300";
-        (await resumed).Break(new ResourceExpiredException("410 Gone"));
+        resumed.Break(new ResourceExpiredException("410 Gone"));
         var told = await bed.NextAsync();
         var next = await bed.Fake.NextWatchAsync();
 

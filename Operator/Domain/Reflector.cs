@@ -2,10 +2,14 @@ namespace AgentLens.Operator.Domain;
 
 /// <summary>
 /// The one list/watch engine: every watched kind is a consumer of it. A paginated list, then a watch from
-/// the list's resourceVersion with bookmarks (each event moves the version on). A watch that ends or breaks
-/// is resumed from the last version; one that answers 410 Gone is replaced by a fresh list, diffed against
-/// the keys and versions held here, so the consumer is told exactly what it missed (an object that did not
-/// change is not told again). Failures back off with jitter from 0.5 s, doubling up to 30 s, back to the
+/// the list's resourceVersion with bookmarks (each event moves the version on). A watch that ends (the
+/// server's timeout) is resumed from the last version. One that breaks or cannot be opened, or answers
+/// 410 Gone, is replaced by a fresh list, diffed against the keys and versions held here, so the consumer is
+/// told exactly what it missed (an object that did not change is not told again). A break usually means the
+/// API server went away, and a new one's watch cache cannot serve the old version anyway; a resumed watch
+/// sent while kube-apiserver 1.20 was starting up was seen to stay open and silent for minutes (a Service
+/// created meanwhile was never told), while a list at that moment is answered once the server is ready.
+/// The cost is one paginated list per break. Failures back off with jitter from 0.5 s, doubling up to 30 s, back to the
 /// start after a healthy watch. A consumer's exception is logged and counted and changes nothing here:
 /// rethrown it would cause a relist, which would hand the same object to the same code.
 /// Holds only key → resourceVersion; what a consumer keeps of each object is its own business.
@@ -89,7 +93,7 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
             }
             catch (Exception e)
             {
-                // Resumed from the last version after the delay: the server may still have the history.
+                ResourceVersion = null;
                 (reason, problem) = ("failed", e.Message);
             }
 
@@ -100,7 +104,8 @@ internal sealed class Reflector<T>(IListWatch<T> source, Action<ListWatchChange<
 
             var delay = Delay();
             metrics.ListWatchRestart(source.Resource, reason);
-            Log.ListWatchFailed(logger, source.Resource, source.Scope, problem, delay.TotalSeconds);
+            Log.ListWatchFailed(logger, source.Resource, source.Scope, problem, delay.TotalSeconds,
+                ResourceVersion is null ? "with a fresh list, telling only what changed" : $"watching from resourceVersion {ResourceVersion}");
             if (!await WaitAsync(delay, cancellationToken))
             {
                 return;
