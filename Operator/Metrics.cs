@@ -85,7 +85,7 @@ internal sealed class Metrics
         mcpSessionCloseFailures = meter.CreateCounter<long>("agentlens_mcp_session_close_failures", description: "MCP sessions whose close (DELETE) failed or did not end within the agent's timeout, by reason (timeout, error); what the server listed is kept.");
         eventsDropped = meter.CreateCounter<long>("agentlens_events_dropped", description: "Kubernetes Events not written, by reason and limit (repeat, namespace, global).");
         earlyCyclesDeferred = meter.CreateCounter<long>("agentlens_early_cycles_deferred", description: "Early full cycles asked for by events (--events) and held back by minEarlyCycleInterval.");
-        listWatchRestarts = meter.CreateCounter<long>("agentlens_watch_restarts", description: "List/watch restarts, by resource and reason (expired: relisted after 410 Gone; list-expired; failed: resumed after a backoff; ended).");
+        listWatchRestarts = meter.CreateCounter<long>("agentlens_watch_restarts", description: "List/watch restarts, by resource and reason (expired: relisted after 410 Gone; list-expired; failed: listed again after a backoff; ended: resumed after a backoff).");
         listWatchRelists = meter.CreateCounter<long>("agentlens_watch_relists", description: "Full lists after the first, by resource: each follows a 410 Gone, and tells only what changed.");
         listWatchConsumerFailures = meter.CreateCounter<long>("agentlens_watch_consumer_failures", description: "Changes a list/watch consumer failed on, by resource; the watch goes on.");
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
@@ -208,6 +208,9 @@ internal sealed class Metrics
     /// histogram's or summary's series, so scrapers and <c>promtool check metrics</c> would misread them.
     /// </summary>
     public static readonly string[] RuntimeInstrumentsLeftOut = ["dotnet.assembly.count", "dotnet.process.cpu.count", "dotnet.timer.count"];
+
+    /// <summary>Series kept per instrument: every label here has a handful of values, never one per agent or namespace.</summary>
+    public const int SeriesPerInstrument = 128;
 
     private readonly Counter<long> searchRequests;
     private readonly Histogram<double> searchDuration;

@@ -33,7 +33,7 @@ internal static class AgentTypeObjects
             w.WriteString("kind", Kind);
             w.WritePropertyName("metadata");
             WriteMetadata(w, entry, rv, storeNamespace);
-            using var stored = JsonDocument.Parse(entry.Json ?? "{}");
+            using var stored = JsonDocument.Parse(entry.Utf8Json ?? "{}"u8.ToArray());
             foreach (var part in (ReadOnlySpan<string>)["spec", "status"])
             {
                 if (stored.RootElement.TryGetProperty(part, out var value))

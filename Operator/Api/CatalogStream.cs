@@ -117,11 +117,11 @@ internal static class CatalogStream
         }
 
         w.WriteEndObject();
-        if (item.Entry is not null && item.Json is not null)
+        if (item.Entry is not null && item.Utf8Json is not null)
         {
             // The operator stores compact JSON; a push entry may be indented and is re-written on one line.
             w.WritePropertyName("agentType");
-            using var stored = JsonDocument.Parse(item.Json);
+            using var stored = JsonDocument.Parse(item.Utf8Json);
             stored.RootElement.WriteTo(w);
         }
         else

@@ -122,7 +122,7 @@ internal sealed class CatalogFeed(CacheOptions options, TimeProvider time)
             {
                 PublishLocked(CatalogEventType.Added, entry, null);
             }
-            else if (previous.ResourceVersion != entry.ResourceVersion || (!ReferenceEquals(previous, entry) && previous.Json != entry.Json))
+            else if (previous.ResourceVersion != entry.ResourceVersion || (!ReferenceEquals(previous, entry) && !previous.Utf8Json.AsSpan().SequenceEqual(entry.Utf8Json)))
             {
                 PublishLocked(CatalogEventType.Modified, entry, previous);
             }

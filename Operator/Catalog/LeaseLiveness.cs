@@ -112,7 +112,7 @@ internal static class LeaseLiveness
         return raw with
         {
             Entry = derived,
-            Json = CatalogJson.SerializeToString(derived),
+            Utf8Json = CatalogJson.Serialize(derived),
             Labels = raw.Labels.SetItem(Annotations.LifecycleLabel, status.Lifecycle.ToString()),
         };
     }

@@ -203,6 +203,8 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, CrawlOptio
 
     private static (FetchResponse?, CrawlFailure?) Fail(CrawlFailureReason reason, string message) => (null, new CrawlFailure(reason, message));
 
+    private static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>The handler behind the typed client: no automatic redirects, no cookies, bounded connections.</summary>
     public static SocketsHttpHandler CreateHandler(CrawlOptions crawl) => new()
     {
@@ -212,6 +214,10 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, CrawlOptio
         MaxConnectionsPerServer = crawl.PerHostConcurrency,
         ConnectTimeout = crawl.Timeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        // An agent is fetched once a cycle, minutes apart, and its few requests within a cycle follow each
+        // other at once: an idle connection kept for the next cycle only holds a socket and its buffers
+        // (1,949 of them, about 16 MB of the live heap, at 2,000 agents).
+        PooledConnectionIdleTimeout = IdleConnectionTimeout,
         MaxResponseHeadersLength = 64,
         ConnectCallback = new AddressPolicy(crawl).ConnectAsync,
     };

@@ -71,10 +71,12 @@ internal static class OperatorEndpoints
         builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics.AddMeter(Metrics.MeterName, Metrics.RuntimeMeterName).AddPrometheusExporter();
-            foreach (var name in Metrics.RuntimeInstrumentsLeftOut)
-            {
-                metrics.AddView(name, MetricStreamConfiguration.Drop);
-            }
+            // One view for all: a second matching view would add a second stream. Each stream preallocates its
+            // cardinality limit's points (2,000 by default: 7.5 MB for our 52 instruments, measured); ours have
+            // a few labels of a few values each, and a series past the limit is kept as the overflow series.
+            metrics.AddView(instrument => Metrics.RuntimeInstrumentsLeftOut.Contains(instrument.Name)
+                ? MetricStreamConfiguration.Drop
+                : new MetricStreamConfiguration { CardinalityLimit = Metrics.SeriesPerInstrument });
         });
         builder.Services.AddSingleton<ApiServerReachability>();
     }

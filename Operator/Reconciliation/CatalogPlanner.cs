@@ -227,7 +227,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
         Conditions.Set(conditions, type, status, reason, message, now);
 
     private static bool Unchanged(StoredEntry existing, AgentType desired) =>
-        existing.Json == CatalogJson.SerializeToString(desired)
+        existing.Utf8Json is { } stored && stored.AsSpan().SequenceEqual(CatalogJson.Serialize(desired))
         && CatalogNames.Labels(desired).All(l => existing.Labels.TryGetValue(l.Key, out var v) && v == l.Value)
         && existing.Labels.Keys.Where(CatalogNames.OwnedLabels.Contains).All(CatalogNames.Labels(desired).ContainsKey)
         && existing.AnnotatedEndpoint == desired.Spec.Endpoint;
