@@ -394,7 +394,7 @@
 
     const connect = [['Endpoint', el('code', { text: item.endpoint || spec.endpoint || '' })]];
     if (spec.cardUrl) connect.push(['Card', el('code', { text: spec.cardUrl })]);
-    if (f.protocol === 'mcp') connect.push(['MCP remote', el('code', { text: `{"type": "streamable-http", "url": "${spec.endpoint || item.endpoint}"}` })]);
+    if (f.protocol === 'mcp') connect.push(['MCP remote', el('code', { text: `{"type": "streamable-http", "url": "${spec.cardUrl || spec.endpoint || item.endpoint}"}` })]);
     if (status.websiteUrl) connect.push(['Website', status.websiteUrl]);
     parts.push(el('h3', { text: 'How to connect' }), facts(connect));
     const interfaces = caps.filter((c) => c.kind === 'a2a.interface');
