@@ -165,6 +165,15 @@ public sealed class CatalogPageTests
     }
 
     [Test]
+    public async Task The_status_endpoint_wants_a_token_like_the_rest_of_the_API()
+    {
+        using var response = await http.GetAsync($"http://127.0.0.1:{op.Port}/api/v1/status");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("bearer token is required"));
+    }
+
+    [Test]
     public async Task A_team_a_token_lists_team_a_agents_only()
     {
         await SignInAsync(readerA);
