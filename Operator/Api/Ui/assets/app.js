@@ -2,7 +2,8 @@
 // the bearer token the person signed in with (kept in sessionStorage: this tab only, never in a URL); the
 // table is fed by the SSE watch, read with fetch() because EventSource cannot send an Authorization header.
 // Everything shown is set as text (never as HTML): an agent's card is written by whoever runs the agent.
-'use strict';
+import { el, badge } from './dom.js';
+import { fields, agentView, operatorView } from './views.js';
 
 (() => {
   const TOKEN_KEY = 'agentlens.token';
@@ -49,73 +50,10 @@
     return response.json();
   }
 
-  // ---- an item's fields, as the table shows them ---------------------------------------------------------
-
-  const KINDS = {
-    'a2a.skill': 'Skills', 'mcp.tool': 'Tools', 'mcp.resource': 'Resources', 'mcp.prompt': 'Prompts',
-    'a2a.interface': 'Interfaces', 'a2a.extension': 'Extensions',
-    'a2a.security_scheme': 'Security schemes', 'a2a.security_requirement': 'Security requirements', 'a2a.signature': 'Signatures',
-  };
-  const COUNTED = ['a2a.skill', 'mcp.tool', 'mcp.resource', 'mcp.prompt'];
-
-  function fields(item) {
-    const t = item.agentType || null;
-    const spec = (t && t.spec) || {};
-    const status = (t && t.status) || {};
-    const labels = item.labels || {};
-    const caps = Array.isArray(status.capabilities) ? status.capabilities : [];
-    const source = spec.source || {};
-    return {
-      name: item.name,
-      display: status.displayName || item.name,
-      namespace: (!item.push && source.type === 'kubernetes' && source.namespace) || item.namespace || '',
-      protocol: spec.protocol || labels['agentlens.io/protocol'] || '',
-      lifecycle: t ? (status.lifecycle || 'Registered') : 'Invalid',
-      capabilities: caps.filter((c) => COUNTED.includes(c.kind)).length,
-      team: spec.team || '',
-      version: status.version || '',
-      signed: labels['agentlens.io/signed'] || '',
-    };
-  }
-
-  // ---- small DOM helpers (text only) ---------------------------------------------------------------------
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === 'text') node.textContent = v;
-      else if (k === 'class') node.className = v;
-      else node.setAttribute(k, v === true ? '' : String(v));
-    }
-    for (const child of children) {
-      if (child === null || child === undefined) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function badge(text, cls) { return el('span', { class: 'badge ' + cls, text }); }
-
-  function facts(pairs) {
-    const dl = el('dl', { class: 'facts' });
-    for (const [k, v] of pairs) {
-      if (v === null || v === undefined || v === '') continue;
-      dl.append(el('dt', { text: k }), el('dd', {}, v));
-    }
-    return dl;
-  }
-
   function showError(text) {
     const box = $('error');
     box.textContent = text || '';
     box.hidden = !text;
-  }
-
-  function time(value) {
-    if (!value) return '';
-    const d = new Date(value);
-    return isNaN(d) ? String(value) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
   }
 
   // ---- views ---------------------------------------------------------------------------------------------
@@ -342,22 +280,6 @@
     if (m && state.entries.get(decodeURIComponent(m[1])) !== state.shownAgent) renderAgent(decodeURIComponent(m[1]));
   }
 
-  function capabilityCard(cap) {
-    const props = cap.properties || {};
-    const card = el('article', { class: 'card', 'data-kind': cap.kind, 'data-name': cap.name });
-    const lead = cap.kind === 'a2a.security_scheme' ? 'Scheme: ' : cap.kind === 'a2a.security_requirement' ? 'Required: ' : '';
-    card.append(el('h4', { text: lead + (props.title && props.title !== cap.name ? `${cap.name} — ${props.title}` : cap.name) }));
-    if (cap.description) card.append(el('p', { text: cap.description }));
-    if (Array.isArray(cap.tags) && cap.tags.length) card.append(el('p', { class: 'tags', text: 'Tags: ' + cap.tags.join(', ') }));
-    if (props.parameters) {
-      card.append(el('p', {}, el('strong', { text: 'Input schema' }), ' (* required)'));
-      card.append(el('ul', {}, ...props.parameters.split('\n').filter(Boolean).map((p) => el('li', {}, el('code', { text: p })))));
-    }
-    const rest = Object.entries(props).filter(([k]) => k !== 'parameters' && k !== 'title');
-    if (rest.length) card.append(facts(rest.map(([k, v]) => [k, k === 'examples' ? v.split('\n').join(' · ') : v])));
-    return card;
-  }
-
   function renderAgent(name) {
     const item = state.entries.get(name);
     state.shownAgent = item;
@@ -368,67 +290,9 @@
       body.replaceChildren(el('p', { text: state.synced ? 'No agent of this name is in the catalog you may see.' : 'Loading…' }));
       return;
     }
-    const f = fields(item);
-    const t = item.agentType || {};
-    const spec = t.spec || {};
-    const status = t.status || {};
-    const caps = Array.isArray(status.capabilities) ? status.capabilities : [];
-    title.textContent = f.display;
-    const parts = [];
-
-    parts.push(el('h3', { text: 'Summary' }), facts([
-      ['Entry', item.name],
-      ['Lifecycle', badge(f.lifecycle, 'lc-' + f.lifecycle)],
-      ['Description', status.description],
-      ['Protocol', f.protocol + (status.protocolVersion ? ' ' + status.protocolVersion : '')],
-      ['Namespace', f.namespace],
-      ['Team', f.team],
-      ['Version', f.version],
-      ['Provider', status.provider ? [status.provider.organization, status.provider.url].filter(Boolean).join(' — ') : ''],
-      ['Signed', f.signed ? badge(f.signed, 'sig-' + f.signed) : ''],
-      ['Tags', Array.isArray(spec.tags) ? spec.tags.join(', ') : ''],
-      ['Source', spec.source ? [spec.source.type, spec.source.namespace, spec.source.name].filter(Boolean).join(' / ') : ''],
-      ['Last error', status.lastError],
-      ['Problem', item.problem],
-    ]));
-
-    const connect = [['Endpoint', el('code', { text: item.endpoint || spec.endpoint || '' })]];
-    if (spec.cardUrl) connect.push(['Card', el('code', { text: spec.cardUrl })]);
-    if (f.protocol === 'mcp') connect.push(['MCP remote', el('code', { text: `{"type": "streamable-http", "url": "${spec.cardUrl || spec.endpoint || item.endpoint}"}` })]);
-    if (status.websiteUrl) connect.push(['Website', status.websiteUrl]);
-    parts.push(el('h3', { text: 'How to connect' }), facts(connect));
-    const interfaces = caps.filter((c) => c.kind === 'a2a.interface');
-    if (interfaces.length) {
-      parts.push(el('div', { class: 'table-wrap' }, table('A2A interfaces', ['URL', 'Transport', 'Protocol version'],
-        interfaces.map((c) => [(c.properties || {}).url || c.name, (c.properties || {}).transport, (c.properties || {}).protocolVersion]))));
-    }
-    parts.push(el('p', {}, 'With kubectl:'), el('pre', { class: 'cmd' }, el('code', { text: `kubectl describe agenttype ${item.name} -n ${f.namespace}` })));
-
-    const auth = caps.filter((c) => c.kind === 'a2a.security_scheme' || c.kind === 'a2a.security_requirement');
-    parts.push(el('h3', { text: 'Authentication' }));
-    parts.push(auth.length ? el('div', { class: 'cards' }, ...auth.map(capabilityCard)) : el('p', { text: 'The card declares no authentication.' }));
-
-    for (const kind of ['a2a.skill', 'mcp.tool', 'mcp.resource', 'mcp.prompt', 'a2a.extension', 'a2a.signature']) {
-      const list = caps.filter((c) => c.kind === kind);
-      if (!list.length) continue;
-      parts.push(el('h3', { id: 'kind-' + kind.replace('.', '-'), text: `${KINDS[kind]} (${list.length})` }), el('div', { class: 'cards' }, ...list.map(capabilityCard)));
-    }
-
-    const conditions = Array.isArray(status.conditions) ? status.conditions : [];
-    parts.push(el('h3', { text: 'Conditions' }));
-    parts.push(conditions.length
-      ? el('div', { class: 'table-wrap' }, table('Conditions', ['Type', 'Status', 'Reason', 'Message', 'Since'],
-        conditions.map((c) => [c.type, badge(c.status, 'st-' + c.status), c.reason, c.message, time(c.lastTransitionTime)])))
-      : el('p', { text: 'No conditions yet.' }));
-
-    body.replaceChildren(...parts);
-  }
-
-  function table(caption, heads, rows) {
-    return el('table', {},
-      el('caption', { text: caption }),
-      el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {}, v ?? ''))))));
+    const view = agentView(item);
+    title.textContent = view.title;
+    body.replaceChildren(...view.parts);
   }
 
   // ---- the operator view ---------------------------------------------------------------------------------
@@ -445,44 +309,7 @@
     try {
       const s = await api('/api/v1/status');
       if ($('view-operator').hidden) return;
-      const parts = [];
-      const c = s.catalog || {};
-      parts.push(el('h3', { text: 'The catalog you see' }), facts([
-        ['Signed in as', s.user || (state.token === NO_TOKEN ? 'anyone (the API is open)' : '')],
-        ['Entries', String(c.entries ?? 0)],
-        ['By lifecycle', Object.entries(c.lifecycles || {}).map(([k, v]) => `${k} ${v}`).join(', ')],
-        ['By protocol', Object.entries(c.protocols || {}).map(([k, v]) => `${k} ${v}`).join(', ')],
-        ['Catalog version', c.version],
-      ]));
-      const op = s.operator;
-      parts.push(el('h3', { text: 'Last cycle' }));
-      if (!op) {
-        parts.push(el('p', { text: s.problem || 'No cycle has been recorded.' }));
-      } else {
-        const n = op.counts;
-        const resultClass = op.result === 'success' ? 'ok' : op.result === 'partial' ? 'lc-Degraded' : 'bad';
-        parts.push(facts([
-          ['Result', badge(op.result || 'unknown', resultClass)],
-          ['Finished', time(op.lastCycleTime)],
-          ['Duration', typeof op.lastCycleSeconds === 'number' ? op.lastCycleSeconds.toFixed(2) + ' s' : ''],
-          ['Last success', time(op.lastSuccessTime) || 'never'],
-          ['Leader', op.leader],
-        ]));
-        if (n) {
-          parts.push(el('div', { class: 'table-wrap' }, table('Counts of the last cycle',
-            ['Entries', 'Created', 'Updated', 'Offline', 'Deleted', 'Unchanged', 'Conflicts', 'Writes', 'Refused'],
-            [[n.entries, n.created, n.updated, n.offline, n.deleted, n.unchanged, n.conflicts, n.writes, n.refused].map((v) => String(v ?? 0))])));
-        }
-        parts.push(el('h3', { text: 'Sources' }));
-        const sources = Array.isArray(op.sources) ? op.sources : [];
-        const sourceState = (src) => badge(src.succeeded ? 'ok' : 'failed', src.succeeded ? 'ok' : 'bad');
-        parts.push(el('div', { class: 'table-wrap' }, op.partial
-          ? table('Sources and their state', ['Source', 'State'], sources.map((src) => [src.name, sourceState(src)]))
-          : table('Sources and their state', ['Source', 'State', 'Agents', 'Reason', 'Message'],
-            sources.map((src) => [src.name, sourceState(src), String(src.agents ?? 0), src.reason, src.message]))));
-        if (op.partial) parts.push(el('p', { class: 'help', text: 'Cluster-wide counts and messages are shown to readers who may list agenttypes in every namespace.' }));
-      }
-      body.replaceChildren(...parts);
+      body.replaceChildren(...operatorView(s, state.token === NO_TOKEN));
     } catch (e) {
       if (e.status === 401) { signOut('Your token is no longer accepted: ' + e.message); return; }
       body.replaceChildren(el('p', { class: 'error', text: e.message }));
