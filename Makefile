@@ -87,7 +87,7 @@ controlplane: ## Provision etcd, kube-apiserver, kubectl and helm (cached; honou
 	hack/controlplane-assets.sh
 
 .PHONY: tools
-tools: ## Install the Debian packages the tests use for real (prometheus/promtool, curl, openssl).
+tools: ## Install the Debian packages the tests use for real (prometheus/promtool, curl, openssl, chromium and chromium-driver).
 	hack/ensure-tools.sh
 
 .PHONY: agents

@@ -2,6 +2,7 @@ using AgentLens.Operator.Api;
 using AgentLens.Operator.Api.Mcp;
 using AgentLens.Operator.Api.Registry;
 using AgentLens.Operator.Api.Search;
+using AgentLens.Operator.Api.Ui;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Domain;
 using AgentLens.Operator.Hosting;
@@ -33,6 +34,7 @@ builder.AddCatalogMcp();                    // Api/Mcp/CatalogMcp.cs: the catalo
 builder.AddAgentTypeApi();                  // Api/AgentTypeApi.cs: agentlens.io/v1alpha1 AgentTypes for the aggregation layer :8443 (Api/AggregatedApiOptions.cs)
 builder.AddRegistryApi();                   // Api/Registry/RegistryApi.cs: the MCP Registry API v0.1 for IDEs, off unless --registry-bind-address (Api/Registry/RegistryOptions.cs)
 builder.AddAgentSearch();                   // Api/Search/SearchApi.cs: the catalog's full-text index (Lucene, BM25) and GET /api/v1/search on the catalog API's listener
+builder.AddCatalogUi();                     // Api/Ui/CatalogUi.cs: the catalog page at /ui/ and GET /api/v1/status (Api/Ui/OperatorStatusApi.cs) on the catalog API's listener
 builder.ConnectReaders();                   // Hosting/CatalogView.cs: both APIs read the catalog feed through Api/ICatalogView.cs
 builder.AddOperatorLogging();               // Hosting/OperatorLogging.cs: text or JSON console, [LoggerMessage] methods in Log.cs
 
@@ -42,6 +44,7 @@ return await OperatorHost.RunAsync(builder, app =>
     app.MapCatalogApi();
     app.MapCatalogMcp();
     app.MapAgentSearch();
+    app.MapCatalogUi();
     app.MapAgentTypeApi();
     app.MapRegistryApi();
 });

@@ -19,11 +19,13 @@ if has_cluster; then
 fi
 
 dir=$(mktemp -d /tmp/agentlens-run-XXXXXX)
-agent_pids=()
 cleanup() {
   trap - EXIT INT TERM
   [[ -n ${op_pid:-} ]] && kill "$op_pid" 2>/dev/null && wait "$op_pid" 2>/dev/null
-  for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # start_agent runs in a command substitution (a subshell): its pids come back through a file.
+  if [[ -f $dir/agents.pids ]]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$dir/agents.pids"
+  fi
   "$root/hack/controlplane.sh" stop "$dir/cp" || true
   rm -rf "$dir"
   echo "run: local control plane stopped" >&2
@@ -40,7 +42,7 @@ assets=$("$root/hack/controlplane-assets.sh")
 start_agent() {
   local script=$1 name=$2 out=$dir/$1.out
   (cd "$root/hack/agents" && exec node "$script" 0 "$name") >"$out" 2>&1 &
-  agent_pids+=($!)
+  echo $! >>"$dir/agents.pids"
   for _ in $(seq 1 100); do grep -q '^listening ' "$out" 2>/dev/null && break; sleep 0.1; done
   sed -n 's/^listening //p' "$out"
 }
@@ -88,6 +90,7 @@ spec:
   service: {name: agentlens-apiserver, namespace: default, port: 8443}
 YAML
 
+token=$(sed -n 's/ *token: //p' "$kubeconfig" | head -n 1)
 cat >&2 <<MSG
 run: local control plane up, with a sample A2A agent (:$a2a_port) and MCP server (:$mcp_port) in namespace demo.
 run: look at the catalog in another terminal:
@@ -107,6 +110,8 @@ run: the MCP Registry API v0.1 (the sample MCP server is listed there; demo is a
        VS Code: "chat.mcp.gallery.serviceUrl": "http://127.0.0.1:8444" (docs/registry.md)
 run: or search it by what the agents do (docs/search.md):
        curl -s -H "Authorization: Bearer \$(sed -n 's/ *token: //p' $kubeconfig)" 'http://127.0.0.1:8082/api/v1/search?q=tool:search_docs+OR+weather+alerts&limit=5'
+run: the catalog page (docs/ui.md): open http://127.0.0.1:8082/ui/ and sign in with this token (the control plane's admin):
+       $token
 run: stop with Ctrl-C.
 MSG
 

@@ -9,6 +9,7 @@ namespace AgentLens.Operator.Tests.TestBed;
 internal sealed class NodeAgent : IAsyncDisposable
 {
     private readonly Process process;
+    private int disposed;
 
     private NodeAgent(Process process, int port)
     {
@@ -75,8 +76,14 @@ internal sealed class NodeAgent : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server; a test that stops it on purpose may dispose it again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

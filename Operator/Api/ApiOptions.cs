@@ -17,6 +17,9 @@ internal sealed class ApiOptions
     [RegularExpression("^(none|kubernetes)$", ErrorMessage = "api auth must be none or kubernetes")]
     public string Auth { get; set; } = "kubernetes";
 
+    /// <summary>The catalog page at <c>/ui/</c> on this API's listener (Api/Ui/CatalogUi.cs); it reads only what this API serves the token it is given.</summary>
+    public bool Ui { get; set; } = true;
+
     [Range(1, 100_000, ErrorMessage = "api maxWatchers must be between 1 and 100000")]
     public int MaxWatchers { get; set; } = 1000;
 

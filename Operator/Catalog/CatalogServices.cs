@@ -32,6 +32,7 @@ internal static class CatalogServices
         });
         services.AddHostedService(sp => sp.GetRequiredService<CatalogMirror>());
         services.AddSingleton<ICatalogReader>(sp => sp.GetRequiredService<CatalogMirror>());
+        services.AddSingleton<OperatorStatusReader>();
         return services;
     }
 }

@@ -51,6 +51,7 @@ internal static class OperatorOptionsRegistration
         ("--log-format", new("AgentLens:LogFormat", FlagKind.Value, "text or json")),
         ("--api-bind-address", new("AgentLens:Api:BindAddress", FlagKind.Value, "where the catalog API is served (0: off)")),
         ("--api-auth", new("AgentLens:Api:Auth", FlagKind.Value, "kubernetes (TokenReview + SubjectAccessReview) or none")),
+        ("--api-ui", new("AgentLens:Api:Ui", FlagKind.Switch, "serve the catalog page at /ui/ on the catalog API's listener (--api-ui=false: off)")),
         ("--api-max-watchers", new("AgentLens:Api:MaxWatchers", FlagKind.Value, "open watch streams at most")),
         ("--api-watchers-per-user", new("AgentLens:Api:WatchersPerUser", FlagKind.Value, "share of --api-max-watchers one user may hold (0.1)")),
         ("--api-watchers-per-namespace", new("AgentLens:Api:WatchersPerNamespace", FlagKind.Value, "share of --api-max-watchers one namespace's watchers may hold (0.25)")),

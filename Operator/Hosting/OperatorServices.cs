@@ -1,4 +1,5 @@
 using AgentLens.Operator.Api;
+using AgentLens.Operator.Api.Ui;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
@@ -51,5 +52,9 @@ internal static class OperatorServices
     }
 
     /// <summary>The reader APIs read the catalog feed through the view they declare (<see cref="ICatalogView"/>).</summary>
-    public static void ConnectReaders(this WebApplicationBuilder builder) => builder.Services.AddSingleton<ICatalogView, CatalogView>();
+    public static void ConnectReaders(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ICatalogView, CatalogView>();
+        builder.Services.AddSingleton<IOperatorStatusView, OperatorStatusView>();
+    }
 }
