@@ -50,6 +50,9 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// <item>an A2A card's signature check becomes condition <c>SignatureVerified</c> (and label
 /// <c>agentlens.io/signed</c>); an unchanged card (304) keeps the last verdict; a verdict that stops being
 /// True is carried as <see cref="UpdateEntry.SignatureLost"/>;</item>
+/// <item>an MCP server that answered and refused introspection (401, 403 insufficient_scope) is Active, with
+/// <c>status.authorization</c> and <c>CapabilitiesListed=False</c> reason <c>AuthorizationRequired</c> — not an
+/// <c>IntrospectionFailed</c> transition, so no Warning Event;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
 /// </list>
 /// </summary>
