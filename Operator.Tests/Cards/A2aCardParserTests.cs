@@ -136,6 +136,29 @@ public sealed class A2aCardParserTests
     }
 
     [Test]
+    public void Parse_SecurityDeclarations_BecomeTheAuthorizationShape_WithTheExtendedCard()
+    {
+        var card = parser.Parse(Fixtures.Card("a2a-1.0-supported-interfaces.json"));
+        var legacy = parser.Parse(Fixtures.Utf8("""
+            {"name":"x","supportsAuthenticatedExtendedCard":true,
+             "securitySchemes":{"oauth":{"type":"oauth2"},"key":{"type":"apiKey","in":"header","name":"X-Key"}},
+             "security":[{"oauth":["read","write"]},{"key":[],"oauth":["read"]}]}
+            """));
+
+        var authorization = card.Authorization!;
+        Assert.That(authorization.Schemes.Select(s => (s.Name, s.Type, s.Scheme)), Is.EqualTo(new[] { ("bearer", (string?)"http", (string?)"Bearer") }));
+        Assert.That(authorization.Requirements.Single().Schemes, Is.EqualTo(new[] { "bearer" }));
+        Assert.That(authorization.Requirements.Single().Scopes["bearer"], Is.EqualTo("invoices.read"));
+        Assert.That(authorization.ExtendedCard, Is.True);
+        Assert.That(authorization.Required, Is.False, "a card's declarations say how to get in, not that we were refused");
+        Assert.That(legacy.Authorization!.ExtendedCard, Is.True);
+        Assert.That(legacy.Authorization.Schemes.Single(s => s.Name == "key").Parameter, Is.EqualTo("X-Key"));
+        Assert.That(legacy.Authorization.Requirements.Select(r => string.Join('+', r.Schemes)), Is.EqualTo(new[] { "oauth", "key+oauth" }));
+        Assert.That(legacy.Authorization.Requirements[1].Scopes.Keys, Is.EqualTo(new[] { "oauth" }), "a scheme without scopes has none listed");
+        Assert.That(parser.Parse(Fixtures.Utf8("""{"name":"open"}""")).Authorization, Is.Null, "a card that declares nothing has no authorization");
+    }
+
+    [Test]
     public void Parse_SdkStyleOneOfSecurityScheme_ReadsTheCase()
     {
         var json = """{"name":"x","securitySchemes":{"k":{"scheme":{"$case":"apiKeySecurityScheme","value":{"location":"header","name":"X-Key"}}}}}""";

@@ -98,6 +98,21 @@ public sealed class HelmChartTests
     }
 
     [Test]
+    public async Task Template_GrantsGetSecrets_OnlyWithCredentialsSecrets_AndOnlyInTheDiscoveredNamespaces()
+    {
+        var off = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system");
+        var on = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system", "--set", "operator.crawl.credentialsSecrets=true");
+        var namespaced = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system", "--set", "operator.crawl.credentialsSecrets=true",
+            "--set", "rbac.namespaced=true", "--set", "operator.namespaces={team-a,team-b}");
+
+        Assert.That((off.ExitCode, on.ExitCode, namespaced.ExitCode), Is.EqualTo((0, 0, 0)), off.StandardError + on.StandardError + namespaced.StandardError);
+        Assert.That(off.StandardOutput, Does.Not.Contain("secrets]").And.Contain("--crawl-credentials-secrets=false"));
+        Assert.That(on.StandardOutput, Does.Contain("resources: [secrets]\n    verbs: [get]").And.Contain("--crawl-credentials-secrets=true"));
+        var roles = namespaced.StandardOutput.Split("\n---", StringSplitOptions.RemoveEmptyEntries).Where(d => d.Contains("resources: [secrets]", StringComparison.Ordinal)).ToList();
+        Assert.That(roles.Select(r => r.Contains("kind: Role\n", StringComparison.Ordinal)), Is.EqualTo(new[] { true, true }), "a Role in each discovered namespace, no ClusterRole");
+    }
+
+    [Test]
     public async Task Template_AgentTypeApi_WithCertManager_AsksItForTheCertificateAndTheCa()
     {
         var result = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system", "--set", "apiServer.certificate.source=certManager");

@@ -187,6 +187,61 @@ public sealed class CatalogPlannerTests
         Assert.That(conditions.Single().LastTransitionTime, Is.EqualTo(T0.AddMinutes(10)));
     }
 
+    private static CardFetched Protected(AgentAuthorization authorization) => new(
+        new ParsedCard { DisplayName = "Private docs", Authorization = authorization },
+        Endpoint + "/mcp", "sha256:p", null, null, ReadOnlyMemory<byte>.Empty)
+    {
+        IntrospectionFailure = new CrawlFailure(CrawlFailureReason.AuthorizationRequired, $"MCP initialize at {Endpoint}/mcp answered 401 Unauthorized"),
+    };
+
+    private static readonly AgentAuthorization Granted = new()
+    {
+        Required = true,
+        AuthorizationServers = ["https://auth.example.com/"],
+        ScopesSupported = ["docs:read"],
+        MetadataUrl = Endpoint + "/.well-known/oauth-protected-resource/mcp",
+    };
+
+    [Test]
+    public void ProtectedMcpServer_IsActive_AuthorizationRequired_AndDiscoveredWithoutAWarning()
+    {
+        var change = (CreateEntry)planner.Plan(null, Agent() with { Protocol = Protocol.Mcp }, Protected(Granted), false, T0)!;
+
+        var status = change.Entry.Status;
+        Assert.That(status.Lifecycle, Is.EqualTo(Lifecycle.Active));
+        Assert.That(status.Authorization, Is.EqualTo(Granted));
+        var listed = status.Conditions.Single(c => c.Type == ConditionTypes.CapabilitiesListed);
+        Assert.That((listed.Status, listed.Reason), Is.EqualTo((ConditionStatus.False, "AuthorizationRequired")));
+        Assert.That(listed.Message, Does.Contain("https://auth.example.com/").And.Contain("docs:read").And.Contain("401"));
+        Assert.That(change.Transition, Is.EqualTo(Transition.Discovered), "protected is not IntrospectionFailed: no Warning Event");
+        Assert.That(planner.Plan(Store(change), Agent() with { Protocol = Protocol.Mcp }, Protected(Granted), false, T0.AddMinutes(5)), Is.Null, "and nothing to write next cycle");
+    }
+
+    [Test]
+    public void ProtectedMcpServer_WithoutKnownServers_SaysWhy()
+    {
+        var unknown = Granted with { AuthorizationServers = [], MetadataProblem = "the metadata is on another origin (http://elsewhere:1) and was not fetched" };
+
+        var status = ((CreateEntry)planner.Plan(null, Agent() with { Protocol = Protocol.Mcp }, Protected(unknown), false, T0)!).Entry.Status;
+
+        Assert.That(status.Conditions.Single(c => c.Type == ConditionTypes.CapabilitiesListed).Message, Does.Contain("another origin"));
+    }
+
+    [Test]
+    public void AnEntryStoredBeforeAuthorizationExisted_ReadsWithoutIt_AndAPartialOneReadsWithEmptyLists()
+    {
+        var before = CatalogJson.SerializeToString(((CreateEntry)planner.Plan(null, Agent(), Card("forecast"), false, T0)!).Entry);
+        var partial = before.Replace("\"status\":{", "\"status\":{\"authorization\":{\"required\":true,\"requirements\":[{}]},", StringComparison.Ordinal);
+
+        Assert.That(before, Does.Not.Contain("authorization"));
+        Assert.That(CatalogJson.Deserialize(before).Status.Authorization, Is.Null);
+        var read = CatalogJson.Deserialize(partial).Status.Authorization!;
+        Assert.That(read.AuthorizationServers, Is.Empty);
+        Assert.That(read.Schemes, Is.Empty);
+        Assert.That(read.Requirements.Single().Schemes, Is.Empty);
+        Assert.That(EntryCheck.Problem(CatalogJson.Deserialize(partial)), Is.Null);
+    }
+
     [Test]
     public void CanonicalJson_RoundTripsToTheSameBytes()
     {

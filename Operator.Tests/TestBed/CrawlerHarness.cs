@@ -13,7 +13,8 @@ internal sealed class CrawlerHarness : IDisposable
     private readonly HttpMessageHandler mcpHandler;
 
     /// <param name="verifier">Instead of the operator's own: a test's stand-in for one that misbehaves.</param>
-    public CrawlerHarness(Action<CrawlOptions>? configure = null, TrustOptions? trust = null, ISignatureVerifier? verifier = null)
+    /// <param name="credentials">What reads credentials Secrets (none: an agent naming one fails as the operator's would without the reader).</param>
+    public CrawlerHarness(Action<CrawlOptions>? configure = null, TrustOptions? trust = null, ISignatureVerifier? verifier = null, ICredentialReader? credentials = null)
     {
         var options = new OperatorOptions();
         // Tests opt in to their loopback agents on 127.0.0.1; stand-ins for internal services (127.0.0.2+) stay denied.
@@ -24,7 +25,7 @@ internal sealed class CrawlerHarness : IDisposable
         var metrics = TestMeterFactory.NewMetrics();
         // As the operator wires it: A2A signatures checked against the trust options given (none: NoTrustRoots).
         Verifier = new SignatureVerifier(new TrustRoots(trust ?? new TrustOptions()), trust ?? new TrustOptions(), Fetcher, options.Crawl, metrics);
-        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), options.Crawl, metrics), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics, verifier ?? Verifier);
+        Crawler = new Crawler(Fetcher, new McpIntrospector(mcpHandler = HttpFetcher.CreateHandler(options.Crawl), options.Crawl, metrics), [new A2aCardParser(), new McpCardParser()], TimeProvider.System, options.Crawl, metrics, verifier ?? Verifier, credentials);
     }
 
     public HttpFetcher Fetcher { get; }

@@ -24,6 +24,19 @@ internal sealed class NodeAgent : IAsyncDisposable
 
     public static Task<NodeAgent> StartMcpAsync(string name = "docs-mcp") => StartAsync("mcp-server.mjs", name);
 
+    /// <summary>
+    /// The OAuth-protected MCP server of hack/agents/mcp-protected-server.mjs (requireBearerAuth + mcpAuthMetadataRouter):
+    /// it accepts only <paramref name="token"/>; <paramref name="metadata"/> is "same", "none" or a URL its challenge names;
+    /// <paramref name="requiredScope"/>, when given, is a scope the token lacks (403 insufficient_scope).
+    /// </summary>
+    public static Task<NodeAgent> StartProtectedMcpAsync(string token, string metadata = "same", string? requiredScope = null) =>
+        StartAsync("node", ["mcp-protected-server.mjs", "0", "private-docs-mcp"], AgentsDirectory(), new Dictionary<string, string?>
+        {
+            ["MCP_TOKEN"] = token,
+            ["MCP_METADATA"] = metadata,
+            ["MCP_SCOPE"] = requiredScope,
+        });
+
     /// <summary>The C# SDK MCP server of hack/agents/mcp-dotnet (built with the solution), speaking 2026-07-28.</summary>
     public static Task<NodeAgent> StartDotnetMcpAsync(string name = "tickets-mcp")
     {
@@ -33,7 +46,9 @@ internal sealed class NodeAgent : IAsyncDisposable
         return StartAsync("dotnet", [dll, "0", name], Repo.Path("hack", "agents"));
     }
 
-    private static Task<NodeAgent> StartAsync(string script, string name)
+    private static Task<NodeAgent> StartAsync(string script, string name) => StartAsync("node", [script, "0", name], AgentsDirectory());
+
+    private static string AgentsDirectory()
     {
         var dir = Repo.Path("hack", "agents");
         if (!Directory.Exists(Path.Combine(dir, "node_modules")))
@@ -41,10 +56,10 @@ internal sealed class NodeAgent : IAsyncDisposable
             throw new InvalidOperationException("hack/agents/node_modules is missing: run `make agents` (make test does)");
         }
 
-        return StartAsync("node", [script, "0", name], dir);
+        return dir;
     }
 
-    private static async Task<NodeAgent> StartAsync(string command, string[] args, string dir)
+    private static async Task<NodeAgent> StartAsync(string command, string[] args, string dir, Dictionary<string, string?>? environment = null)
     {
         var script = args[0];
         var info = new ProcessStartInfo(command, args)
@@ -54,6 +69,11 @@ internal sealed class NodeAgent : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment ?? [])
+        {
+            info.Environment[key] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start node");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try

@@ -17,7 +17,7 @@ internal sealed class ReconcilerHarness : IDisposable
 {
     private readonly CrawlerHarness crawler;
 
-    private ReconcilerHarness(ControlPlane cp, string storeNamespace, string servicesNamespace, IKubernetes client, Action<OperatorOptions>? configure, ISignatureVerifier? crawlVerifier)
+    private ReconcilerHarness(ControlPlane cp, string storeNamespace, string servicesNamespace, IKubernetes client, Action<OperatorOptions>? configure, ISignatureVerifier? crawlVerifier, ICredentialReader? credentials)
     {
         StoreNamespace = storeNamespace;
         ServicesNamespace = servicesNamespace;
@@ -31,7 +31,7 @@ internal sealed class ReconcilerHarness : IDisposable
             c.AllowCidrs = Options.Crawl.AllowCidrs.Count > 0 ? Options.Crawl.AllowCidrs : c.AllowCidrs;
             c.AgentBudget = Options.Crawl.AgentBudget;
             c.CycleBudget = Options.Crawl.CycleBudget;
-        }, Options.Trust, crawlVerifier);
+        }, Options.Trust, crawlVerifier, credentials);
         var metrics = Metrics = TestMeterFactory.NewMetrics();
         Reconciler = new Reconciler(
             Store,
@@ -59,12 +59,13 @@ internal sealed class ReconcilerHarness : IDisposable
     public Reconciler Reconciler { get; }
 
     /// <param name="crawlVerifier">What checks A2A cards' signatures during the crawl, instead of the real one.</param>
+    /// <param name="credentials">What reads the credentials Secrets Services name (with <c>Crawl.CredentialsSecrets</c> on).</param>
     public static async Task<ReconcilerHarness> CreateAsync(ControlPlane cp, Action<OperatorOptions>? configure = null, IKubernetes? client = null, string? storeNamespace = null, string? servicesNamespace = null,
-        ISignatureVerifier? crawlVerifier = null)
+        ISignatureVerifier? crawlVerifier = null, ICredentialReader? credentials = null)
     {
         storeNamespace ??= await TestNamespaces.CreateAsync(cp.Client, "catalog");
         servicesNamespace ??= await TestNamespaces.CreateAsync(cp.Client, "agents");
-        return new ReconcilerHarness(cp, storeNamespace, servicesNamespace, client ?? cp.Client, configure, crawlVerifier);
+        return new ReconcilerHarness(cp, storeNamespace, servicesNamespace, client ?? cp.Client, configure, crawlVerifier, credentials);
     }
 
     public Task<CycleReport> CycleAsync() => Reconciler.RunOnceAsync(CancellationToken.None);

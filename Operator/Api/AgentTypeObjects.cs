@@ -170,6 +170,7 @@ internal static class AgentTypeObjects
         ("Endpoint", "string", string.Empty, 1, "The agent's endpoint: the entry's identity."),
         ("Source", "string", string.Empty, 1, "Where the agent was found: kubernetes (namespace/Service), static or push."),
         ("Signed", "string", string.Empty, 1, "A2A: verified, unverified or unsigned (the card's signatures against the trust roots)."),
+        ("Authorization", "string", string.Empty, 1, "MCP: required (and by whom) when the server wants a token; A2A: the schemes the card requires, alternatives separated by |."),
     ];
 
     private static IEnumerable<string> Cells(StoredEntry item, DateTimeOffset now)
@@ -190,6 +191,28 @@ internal static class AgentTypeObjects
             null => string.Empty,
         };
         yield return entry is null ? string.Empty : CatalogNames.Signed(entry) ?? string.Empty;
+        yield return AuthorizationSummary(entry?.Status.Authorization);
+    }
+
+    /// <summary><c>required (auth.example.com)</c>, <c>oauth | apiKey+mtls</c> or nothing: what a reader needs to call the agent.</summary>
+    public static string AuthorizationSummary(AgentAuthorization? authorization)
+    {
+        if (authorization is null)
+        {
+            return string.Empty;
+        }
+
+        if (authorization.Required)
+        {
+            // A push entry is written by hand: a server that is not a URL is left out, not a failure.
+            var server = !authorization.AuthorizationServers.IsDefaultOrEmpty && Uri.TryCreate(authorization.AuthorizationServers[0], UriKind.Absolute, out var uri) ? uri.Authority : null;
+            return server is null ? "required" : $"required ({server})";
+        }
+
+        var alternatives = authorization.Requirements.IsDefaultOrEmpty ? [] : authorization.Requirements.Where(r => r is not null)
+            .Select(r => string.Join('+', r.Schemes.IsDefault ? [] : r.Schemes)).ToArray();
+        var text = string.Join(" | ", alternatives);
+        return text.Length <= 64 ? text : text[..63] + "…";
     }
 
     /// <summary><c>3 skills</c>, <c>5 tools, 2 prompts</c>: what an agent offers, counted by kind.</summary>

@@ -67,6 +67,35 @@ internal static class AgentTypeSchema
         ["status.cardEtag"] = "The card's ETag, for conditional fetches.",
         ["status.capabilitiesDigest"] = "A digest over all capability digests.",
         ["status.offlineSince"] = "When the entry went Offline; it is deleted after the retention period.",
+        ["status.authorization"] = "Who grants access. MCP: what a server that refused introspection (401, or 403 insufficient_scope) said in its WWW-Authenticate challenge and its OAuth protected resource metadata (RFC 9728). A2A: the security schemes and requirements its card declares.",
+        ["status.authorization.required"] = "MCP: the server answered but refused to list its capabilities without (other) credentials; condition CapabilitiesListed is False with reason AuthorizationRequired.",
+        ["status.authorization.credentialsSent"] = "MCP: the refused request carried credentials (a bearer token file, a credentials Secret or an Authorization header).",
+        ["status.authorization.authorizationServers"] = "The authorization servers (issuer URLs) that grant tokens for this agent, from its protected resource metadata.",
+        ["status.authorization.authorizationServers[]"] = "An authorization server's issuer URL.",
+        ["status.authorization.scopesSupported"] = "The scopes the protected resource metadata says the agent understands.",
+        ["status.authorization.scopesSupported[]"] = "One scope.",
+        ["status.authorization.scopesRequired"] = "The scopes the server's challenge asked for (its scope parameter).",
+        ["status.authorization.scopesRequired[]"] = "One scope.",
+        ["status.authorization.error"] = "The challenge's error code: invalid_token or insufficient_scope.",
+        ["status.authorization.resource"] = "The protected resource's identifier (the metadata's resource).",
+        ["status.authorization.resourceName"] = "The protected resource's human-readable name (the metadata's resource_name).",
+        ["status.authorization.metadataUrl"] = "Where the protected resource metadata is: the URL the challenge named, else the well-known URL on the agent's origin.",
+        ["status.authorization.metadataProblem"] = "Why the metadata was not used: on another origin (never fetched), not found, or not usable.",
+        ["status.authorization.schemes"] = "A2A: the security schemes the card declares.",
+        ["status.authorization.schemes[]"] = "One security scheme.",
+        ["status.authorization.schemes[].name"] = "The scheme's name in the card, as requirements refer to it.",
+        ["status.authorization.schemes[].type"] = "http, apiKey, oauth2, openIdConnect or mutualTLS.",
+        ["status.authorization.schemes[].scheme"] = "For type http: the HTTP authentication scheme, e.g. bearer.",
+        ["status.authorization.schemes[].in"] = "For type apiKey: where the key goes (header, query or cookie).",
+        ["status.authorization.schemes[].parameter"] = "For type apiKey: the header, query parameter or cookie name.",
+        ["status.authorization.schemes[].openIdConnectUrl"] = "For type openIdConnect: the discovery URL.",
+        ["status.authorization.requirements"] = "A2A: alternatives, any one of which satisfies the agent; empty: the card requires none.",
+        ["status.authorization.requirements[]"] = "One alternative: all of its schemes together.",
+        ["status.authorization.requirements[].schemes"] = "The schemes required together, by name.",
+        ["status.authorization.requirements[].schemes[]"] = "A scheme's name.",
+        ["status.authorization.requirements[].scopes"] = "The scopes each scheme needs (space-separated), by scheme name.",
+        ["status.authorization.requirements[].scopes[]"] = "The scheme's scopes, space-separated.",
+        ["status.authorization.extendedCard"] = "A2A: the agent serves an authenticated extended card (capabilities.extendedAgentCard).",
     };
 
     public static byte[] GroupList { get; } = Bytes(new JsonObject
@@ -239,6 +268,9 @@ internal static class AgentTypeSchema
                 break;
             case JsonTypeInfoKind.None when type == typeof(string):
                 node["type"] = "string";
+                break;
+            case JsonTypeInfoKind.None when type == typeof(bool):
+                node["type"] = "boolean";
                 break;
             case JsonTypeInfoKind.None when type == typeof(int):
                 (node["type"], node["format"]) = ("integer", "int32");

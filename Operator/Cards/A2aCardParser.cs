@@ -45,6 +45,7 @@ internal sealed class A2aCardParser : ICardParser
             WebsiteUrl = CardUrls.Http(card.DocumentationUrl) ?? CardUrls.Http(provider?.Url),
             Icons = CardUrls.Icons([(card.IconUrl, null, null)]),
             Capabilities = [.. capabilities.DistinctBy(c => (c.Kind, c.Name))],
+            Authorization = A2aAuthorization.Of(card, capabilities),
         };
     }
 

@@ -32,6 +32,9 @@ internal sealed record ParsedCard
 
     /// <summary>MCP: the streamable-http URL a registry <c>server.json</c> names in <c>remotes[]</c>.</summary>
     public string? McpRemoteUrl { get; init; }
+
+    /// <summary>Who grants access: A2A from the card's security declarations, MCP from a refusal's challenge.</summary>
+    public AgentAuthorization? Authorization { get; init; }
 }
 
 internal enum CardErrorReason

@@ -60,6 +60,18 @@ internal static class CatalogJson
                     Tags = Or(c.Tags),
                     Properties = c.Properties ?? ImmutableSortedDictionary<string, string>.Empty,
                 })],
+                Authorization = status.Authorization is not { } a ? null : a with
+                {
+                    AuthorizationServers = Or(a.AuthorizationServers),
+                    ScopesSupported = Or(a.ScopesSupported),
+                    ScopesRequired = Or(a.ScopesRequired),
+                    Schemes = Or(a.Schemes),
+                    Requirements = [.. Or(a.Requirements).Select(r => r is null ? r! : r with
+                    {
+                        Schemes = Or(r.Schemes),
+                        Scopes = r.Scopes ?? ImmutableSortedDictionary<string, string>.Empty,
+                    })],
+                },
             },
         };
     }

@@ -81,6 +81,11 @@ internal static class EntryCheck
             }
         }
 
+        if (Authorization(status.Authorization) is { } unusable)
+        {
+            return unusable;
+        }
+
         for (var i = 0; i < status.Conditions.Length; i++)
         {
             var at = $"status.conditions[{i}]";
@@ -106,6 +111,34 @@ internal static class EntryCheck
         : capability.Name is null ? $"{at}.name is missing"
         : Strings(capability.Tags, $"{at}.tags")
         ?? (capability.Properties.Values.Any(v => v is null) ? $"{at}.properties has a null value" : null);
+
+    private static string? Authorization(AgentAuthorization? authorization)
+    {
+        if (authorization is null)
+        {
+            return null;
+        }
+
+        const string At = "status.authorization";
+        var problem = Strings(authorization.AuthorizationServers, $"{At}.authorizationServers")
+            ?? Strings(authorization.ScopesSupported, $"{At}.scopesSupported")
+            ?? Strings(authorization.ScopesRequired, $"{At}.scopesRequired");
+        for (var i = 0; problem is null && i < authorization.Schemes.Length; i++)
+        {
+            problem = authorization.Schemes[i] is null ? $"{At}.schemes[{i}] is null"
+                : authorization.Schemes[i].Name is null ? $"{At}.schemes[{i}].name is missing"
+                : null;
+        }
+
+        for (var i = 0; problem is null && i < authorization.Requirements.Length; i++)
+        {
+            problem = authorization.Requirements[i] is not { } requirement ? $"{At}.requirements[{i}] is null"
+                : Strings(requirement.Schemes, $"{At}.requirements[{i}].schemes")
+                ?? (requirement.Scopes.Values.Any(v => v is null) ? $"{At}.requirements[{i}].scopes has a null value" : null);
+        }
+
+        return problem;
+    }
 
     private static string? Strings(ImmutableArray<string> list, string at)
     {

@@ -14,9 +14,15 @@ internal enum CrawlFailureReason
     InvalidCard,
     Configuration,
     DeniedAddress,
+
+    /// <summary>The server answered and refused: it wants an access token (401), or one with more scope (403).</summary>
+    AuthorizationRequired,
 }
 
 internal sealed record CrawlFailure(CrawlFailureReason Reason, string Message)
 {
+    /// <summary>For <see cref="CrawlFailureReason.AuthorizationRequired"/>: what the refusal's challenge said.</summary>
+    public BearerChallenge? Challenge { get; init; }
+
     public override string ToString() => $"{Reason}: {Message}";
 }

@@ -55,6 +55,12 @@ internal sealed class CrawlOptions
     /// <summary>Let an ExternalName Service name a Service of another namespace (<c>*.svc</c>).</summary>
     public bool AllowCrossNamespaceExternalName { get; set; }
 
+    /// <summary>
+    /// Read the Secret a Service names in <c>agentlens.io/credentials-secret</c> (its own namespace, key <c>token</c>)
+    /// and introspect with that token. Off: the annotation is ignored and the operator needs no access to Secrets.
+    /// </summary>
+    public bool CredentialsSecrets { get; set; }
+
     /// <summary>Directories a static source's bearerTokenFile may be read from; empty means <see cref="TokenFile.DefaultDirectories"/>.</summary>
     public List<string> TokenDirectories { get; set; } = [];
 

@@ -42,8 +42,10 @@ internal sealed record CrawlResult(DiscoveredAgent Agent, CrawlOutcome Outcome, 
 /// waiting or in flight then are <see cref="CrawlDeferred"/> and not waited for, so no tenant can hold the cycle.
 /// </summary>
 internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector introspector, IEnumerable<ICardParser> parsers, TimeProvider time, CrawlOptions crawl, Metrics metrics,
-    ISignatureVerifier? verifier = null) : ICrawler
+    ISignatureVerifier? verifier = null, ICredentialReader? credentials = null) : ICrawler
 {
+    private readonly ProtectedResourceProbe probe = new(fetcher);
+
     private readonly Dictionary<Protocol, ICardParser> parserFor = parsers
         .SelectMany(p => p.Protocols.Select(protocol => (protocol, p)))
         .ToDictionary(x => x.protocol, x => x.p);
@@ -58,13 +60,22 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         using var budgetOrStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {
-            outcome = request.Agent.Protocol == Protocol.Mcp
-                ? await CrawlMcpAsync(request.Agent, budgetOrStop.Token)
-                : await CrawlCardAsync(request, budgetOrStop.Token);
+            // The token is the crawl's alone: the result carries the agent as the source gave it.
+            var agent = await WithCredentialsAsync(request.Agent, budgetOrStop.Token);
+            outcome = agent is null
+                ? new CrawlFailed(new CrawlFailure(CrawlFailureReason.Configuration, $"{request.Agent.Endpoint}: a credentials Secret ({request.Agent.CredentialsSecret}) is named, but reading them is not enabled (--crawl-credentials-secrets)"))
+                : agent.Protocol == Protocol.Mcp
+                ? await CrawlMcpAsync(agent, budgetOrStop.Token)
+                : await CrawlCardAsync(request with { Agent = agent }, budgetOrStop.Token);
             if (outcome is CardFetched fetched && request.Agent.Protocol == Protocol.A2a && verifier is not null)
             {
                 outcome = fetched with { Signature = await verifier.VerifyAsync(fetched.Raw, request.Agent, budgetOrStop.Token) };
             }
+        }
+        catch (CredentialException e)
+        {
+            // The message names the Secret and the key, never a value.
+            outcome = new CrawlFailed(new CrawlFailure(CrawlFailureReason.Configuration, e.Message));
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -81,6 +92,12 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         metrics.RecordCrawl(request.Agent.Protocol, MetricResult(outcome), elapsed);
         return new CrawlResult(request.Agent, outcome, elapsed);
     }
+
+    /// <summary>The agent with the token of its credentials Secret, when it names one and reading them is enabled.</summary>
+    private async Task<DiscoveredAgent?> WithCredentialsAsync(DiscoveredAgent agent, CancellationToken cancellationToken) =>
+        agent.CredentialsSecret is not { } secret || agent.BearerTokenFile is not null ? agent
+        : credentials is null ? null
+        : agent with { BearerToken = await credentials.ReadTokenAsync(secret, cancellationToken) };
 
     /// <summary>How a fetch ended, as the result label of agentlens_crawl_requests.</summary>
     internal static string MetricResult(CrawlOutcome outcome) => outcome switch
@@ -203,6 +220,13 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         }
 
         var (live, liveFailure) = await introspector.IntrospectAsync(agent, mcpUrl, TimeoutFor(agent), cancellationToken);
+        if (live is null && liveFailure is { Challenge: { } challenge })
+        {
+            var authorization = await probe.DescribeAsync(mcpUrl, challenge, TimeoutFor(agent), cancellationToken);
+            var sent = agent.BearerToken is not null || agent.BearerTokenFile is not null || agent.Headers.ContainsKey("Authorization");
+            return Protected(agent, card, mcpUrl, liveFailure, authorization with { CredentialsSent = sent });
+        }
+
         if (live is null)
         {
             // A card without tools is still a good card, but the entry must say that its tools are unknown.
@@ -223,6 +247,23 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         };
         var raw = card is null ? live.Canonical : Concat(card.Raw, live.Canonical);
         return new CardFetched(merged, card?.CardUrl ?? mcpUrl, Digest(raw.Span), null, null, raw);
+    }
+
+    /// <summary>
+    /// An MCP server that answered and refused: a good entry (Active) whose tools are unknown until access is
+    /// granted, saying who grants it. Without a card, what the refusal said stands for the card, so its digest
+    /// changes only when that does.
+    /// </summary>
+    private static CardFetched Protected(DiscoveredAgent agent, CardFetched? card, string mcpUrl, CrawlFailure refusal, AgentAuthorization authorization)
+    {
+        if (card is not null)
+        {
+            return card with { Card = card.Card with { Authorization = authorization }, IntrospectionFailure = refusal };
+        }
+
+        var raw = AuthorizationJson.Canonical(authorization);
+        var parsed = new ParsedCard { DisplayName = authorization.ResourceName ?? AgentEndpoint.Origin(agent.Endpoint), Authorization = authorization };
+        return new CardFetched(parsed, mcpUrl, Digest(raw), null, null, raw) { IntrospectionFailure = refusal };
     }
 
     private CrawlOutcome Parse(DiscoveredAgent agent, string url, FetchResponse response)
@@ -252,6 +293,7 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         Timeout = TimeoutFor(agent),
         Headers = agent.Protocol == Protocol.Mcp ? agent.Headers : agent.Headers.SetItem("A2A-Version", "1.0"),
         BearerTokenFile = agent.BearerTokenFile,
+        BearerToken = agent.BearerToken,
     };
 
     private TimeSpan TimeoutFor(DiscoveredAgent agent) => agent.Timeout is { } own && own < crawl.MaxTimeout ? own : agent.Timeout is null ? crawl.Timeout : crawl.MaxTimeout;

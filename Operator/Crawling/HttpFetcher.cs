@@ -16,6 +16,10 @@ internal sealed record FetchRequest
     public ReadOnlyMemory<byte>? JsonBody { get; init; }
     public ImmutableDictionary<string, string> Headers { get; init; } = ImmutableDictionary<string, string>.Empty;
     public string? BearerTokenFile { get; init; }
+
+    /// <summary>A credentials Secret's token: sent to <see cref="Url"/> only, never after a redirect.</summary>
+    public BearerToken? BearerToken { get; init; }
+
     public string? IfNoneMatch { get; init; }
     public string? IfModifiedSince { get; init; }
 
@@ -82,6 +86,7 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, CrawlOptio
                     }
 
                     url = target.ToString();
+                    request = request with { BearerToken = null };
                     continue;
                 }
 
@@ -177,6 +182,10 @@ internal sealed class HttpFetcher(HttpClient http, TimeProvider time, CrawlOptio
         if (request.BearerTokenFile is { } tokenFile)
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenFile.ReadAsync(tokenFile, tokenDirectories, MaxTokenFileBytes, cancellationToken));
+        }
+        else if (request.BearerToken is { } token)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Reveal());
         }
 
         if (request.IfNoneMatch is { } etag)

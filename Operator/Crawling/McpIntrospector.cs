@@ -38,7 +38,9 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         var capped = new CappedResponseHandler(maxBytes, handler);
         // Every request the SDK makes — its session close too, which it sends without a token — ends at the
         // agent's timeout or budget: a server that never answers one cannot hold the crawl.
-        using var http = new HttpClient(new DeadlineHandler(capped, timeout, cancellationToken), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        // A refusal (401, 403 insufficient_scope) is remembered with its challenge, which the SDK does not pass on.
+        var challenges = new AuthChallengeHandler(capped);
+        using var http = new HttpClient(new DeadlineHandler(challenges, timeout, cancellationToken), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         McpClient? opened = null;
         var timers = new List<CancellationTokenSource>();
 
@@ -57,6 +59,10 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
             if (agent.BearerTokenFile is { } tokenFile)
             {
                 headers["Authorization"] = "Bearer " + await TokenFile.ReadAsync(tokenFile, tokenDirectories, MaxTokenFileBytes, cancellationToken);
+            }
+            else if (agent.BearerToken is { } token)
+            {
+                headers["Authorization"] = "Bearer " + token.Reveal();
             }
 
             var transport = new HttpClientTransport(new HttpClientTransportOptions
@@ -113,6 +119,12 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            if (challenges.Refused is { } refused)
+            {
+                // Reachable and protected, not broken: the crawler finds out who grants access.
+                return (null, new CrawlFailure(CrawlFailureReason.AuthorizationRequired, $"MCP {step} at {mcpUrl} answered {(int)refused.Status} {refused.Status}") { Challenge = refused.Challenge });
+            }
+
             return (null, capped.Exceeded
                 ? new CrawlFailure(CrawlFailureReason.TooLarge, $"MCP {step} at {mcpUrl} sent more than {maxBytes} bytes")
                 : Classify(e, mcpUrl, step, timeout));

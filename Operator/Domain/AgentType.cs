@@ -79,6 +79,9 @@ internal sealed record AgentStatus
     /// <summary>When the entry went Offline; drives deletion after the retention period.</summary>
     public DateTimeOffset? OfflineSince { get; init; }
 
+    /// <summary>Who grants access: absent when the agent declares no security and answered without credentials.</summary>
+    public AgentAuthorization? Authorization { get; init; }
+
     public bool Equals(AgentStatus? other) =>
         other is not null && Lifecycle == other.Lifecycle && DisplayName == other.DisplayName
         && Description == other.Description && Version == other.Version && ProtocolVersion == other.ProtocolVersion
@@ -86,7 +89,7 @@ internal sealed record AgentStatus
         && (Icons.IsDefault ? [] : Icons).SequenceEqual(other.Icons.IsDefault ? [] : other.Icons) && Capabilities.SequenceEqual(other.Capabilities)
         && Conditions.SequenceEqual(other.Conditions) && ConsecutiveFailures == other.ConsecutiveFailures
         && LastError == other.LastError && CardDigest == other.CardDigest && CardEtag == other.CardEtag
-        && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince;
+        && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince && Authorization == other.Authorization;
 
     public override int GetHashCode() => HashCode.Combine(Lifecycle, DisplayName, CardDigest, ConsecutiveFailures);
 }

@@ -16,6 +16,10 @@ internal static class Annotations
     public const string Team = Prefix + "team";
     public const string Timeout = Prefix + "timeout";
 
+    // A Secret in the Service's own namespace whose key "token" is sent as a bearer token (read only when enabled).
+    public const string CredentialsSecret = Prefix + "credentials-secret";
+    public const string CredentialsSecretKey = "token";
+
     // On catalog ConfigMaps.
     public const string Endpoint = Prefix + "endpoint";
     public const string CatalogLabel = Prefix + "catalog";

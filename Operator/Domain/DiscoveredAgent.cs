@@ -33,6 +33,12 @@ internal sealed record DiscoveredAgent
 
     /// <summary>A file whose content is sent as a bearer token, re-read on every fetch so rotation works.</summary>
     public string? BearerTokenFile { get; init; }
+
+    /// <summary>A Service's credentials Secret (<c>agentlens.io/credentials-secret</c>), set only when reading them is enabled.</summary>
+    public SecretReference? CredentialsSecret { get; init; }
+
+    /// <summary>The token read from <see cref="CredentialsSecret"/>: set by the crawler for one crawl only, never by a source.</summary>
+    public BearerToken? BearerToken { get; init; }
 }
 
 /// <summary>The default places to look for cards, per protocol.</summary>

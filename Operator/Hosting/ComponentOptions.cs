@@ -35,6 +35,7 @@ internal static class ComponentOptions
         ClusterDomain = options.ClusterDomain,
         StaticSourcesPath = options.StaticSourcesPath,
         AllowCrossNamespaceExternalName = options.Crawl.AllowCrossNamespaceExternalName,
+        CredentialsSecrets = options.Crawl.CredentialsSecrets,
         TokenDirectories = options.Crawl.EffectiveTokenDirectories,
     };
 

@@ -41,6 +41,7 @@ internal static class OperatorOptionsRegistration
         ("--crawl-deny-cidrs", new("AgentLens:Crawl:DenyCidrs", FlagKind.List, "comma-separated CIDRs never connected to (on top of the built-in list)")),
         ("--crawl-allow-cidrs", new("AgentLens:Crawl:AllowCidrs", FlagKind.List, "comma-separated exceptions to the built-in deny list (e.g. 127.0.0.1/32)")),
         ("--crawl-allow-cross-namespace-external-name", new("AgentLens:Crawl:AllowCrossNamespaceExternalName", FlagKind.Switch, "let an ExternalName Service name another namespace's Service")),
+        ("--crawl-credentials-secrets", new("AgentLens:Crawl:CredentialsSecrets", FlagKind.Switch, "read the Secret a Service names in agentlens.io/credentials-secret (its own namespace, key token) and introspect with it")),
         ("--crawl-token-directories", new("AgentLens:Crawl:TokenDirectories", FlagKind.List, "comma-separated directories bearerTokenFile may be read from")),
         ("--store-namespace", new("AgentLens:Store:Namespace", FlagKind.Value, "namespace of the catalog ConfigMaps (empty: the pod's)")),
         ("--store-raw-card", new("AgentLens:Store:StoreRawCard", FlagKind.Switch, "also keep the raw card as card.json")),

@@ -3,6 +3,7 @@ using AgentLens.Operator.Api.Ui;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Catalog;
 using AgentLens.Operator.Crawling;
+using AgentLens.Operator.Domain;
 using AgentLens.Operator.Reconciliation;
 using AgentLens.Operator.Sources;
 
@@ -31,6 +32,8 @@ internal static class OperatorServices
         services.AddSingleton<TrustRoots>();
         services.AddSingleton<ISignatureVerifier>(sp => new SignatureVerifier(sp.GetRequiredService<TrustRoots>(), sp.GetRequiredService<TrustOptions>(),
             sp.GetRequiredService<HttpFetcher>(), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<Metrics>()));
+        // Asked only for agents whose source named a Secret, which it does only with --crawl-credentials-secrets.
+        services.AddSingleton<ICredentialReader, KubernetesSecretReader>();
         services.AddSingleton<ICrawler, Crawler>();
         services.AddSingleton<IServiceLister, KubernetesServiceLister>();
         services.AddSingleton<IAgentSource, KubernetesServiceSource>();

@@ -50,11 +50,17 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// <item>an A2A card's signature check becomes condition <c>SignatureVerified</c> (and label
 /// <c>agentlens.io/signed</c>); an unchanged card (304) keeps the last verdict; a verdict that stops being
 /// True is carried as <see cref="UpdateEntry.SignatureLost"/>;</item>
+/// <item>an MCP server that answered and refused introspection (401, 403 insufficient_scope) is Active, with
+/// <c>status.authorization</c> and <c>CapabilitiesListed=False</c> reason <c>AuthorizationRequired</c> — not an
+/// <c>IntrospectionFailed</c> transition, so no Warning Event;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
 /// </list>
 /// </summary>
 internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retention, string storeNamespace)
 {
+    /// <summary>The reason of <c>CapabilitiesListed=False</c> for a server that answered and wants a token.</summary>
+    public const string AuthorizationRequired = "AuthorizationRequired";
+
     public PlannedChange? Plan(StoredEntry? existing, DiscoveredAgent? desired, CrawlOutcome? crawl, bool sourceFailed, DateTimeOffset now)
     {
         now = CatalogJson.Truncate(now);
@@ -156,6 +162,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             CapabilitiesDigest = CapabilityDigest.OfSet(capabilities),
             CardDigest = fetched.Digest,
             CardEtag = EntryLimits.Cap(fetched.ETag, EntryLimits.MaxNameChars),
+            Authorization = card.Authorization,
         }, card.Capabilities.Length, now);
     }
 
@@ -167,12 +174,37 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
     private static AgentStatus WithCapabilitiesListed(AgentStatus status, CardFetched fetched, DateTimeOffset now)
     {
         var tools = status.Capabilities.Count(c => c.Kind == CapabilityKinds.McpTool);
-        var conditions = fetched.IntrospectionFailure is { } failure && tools == 0
+        var conditions = fetched.IntrospectionFailure is { Reason: CrawlFailureReason.AuthorizationRequired } refusal && tools == 0
+            ? SetCondition(status.Conditions, ConditionTypes.CapabilitiesListed, ConditionStatus.False, AuthorizationRequired,
+                EntryLimits.Cap($"{AuthorizationSummary(status.Authorization)} ({refusal.Message})", EntryLimits.MaxMessageChars)!, now)
+            : fetched.IntrospectionFailure is { } failure && tools == 0
             ? SetCondition(status.Conditions, ConditionTypes.CapabilitiesListed, ConditionStatus.False, "IntrospectionFailed",
                 EntryLimits.Cap(failure.ToString(), EntryLimits.MaxMessageChars)!, now)
             : SetCondition(status.Conditions, ConditionTypes.CapabilitiesListed, ConditionStatus.True, tools > 0 ? "Listed" : "NoTools",
                 tools > 0 ? $"{tools} tools are known" : "the server lists no tools", now);
         return status with { Conditions = conditions };
+    }
+
+    /// <summary>Who grants access, in words: the authorization servers and scopes, or why they are not known.</summary>
+    internal static string AuthorizationSummary(AgentAuthorization? authorization)
+    {
+        if (authorization is null)
+        {
+            return "the server requires authorization";
+        }
+
+        var scopes = !authorization.ScopesRequired.IsDefaultOrEmpty ? $"; scopes required: {string.Join(' ', authorization.ScopesRequired)}"
+            : !authorization.ScopesSupported.IsDefaultOrEmpty ? $"; scopes supported: {string.Join(' ', authorization.ScopesSupported)}"
+            : string.Empty;
+        var refused = authorization.Error switch
+        {
+            "insufficient_scope" => "the token's scope is not enough: ",
+            "invalid_token" when authorization.CredentialsSent => "the credentials were refused: ",
+            _ => string.Empty,
+        };
+        return authorization.AuthorizationServers.IsDefaultOrEmpty
+            ? $"{refused}the server requires authorization; {authorization.MetadataProblem ?? "it names no authorization server"}{scopes}"
+            : $"{refused}the server requires a token from {string.Join(", ", authorization.AuthorizationServers)}{scopes}";
     }
 
     private static AgentStatus WithSignature(AgentStatus status, SignatureVerdict verdict, DateTimeOffset now) => status with
@@ -240,8 +272,9 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             return Transition.CardInvalid;
         }
 
-        if (after.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False })
-            && before?.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False }) != true)
+        // A protected server is not a failure: it answered, and the entry says who grants access. No Warning.
+        if (after.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False } && c.Reason != AuthorizationRequired)
+            && before?.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False } && c.Reason != AuthorizationRequired) != true)
         {
             return Transition.IntrospectionFailed;
         }

@@ -197,6 +197,18 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
             return Skip("CrossNamespaceTarget", $"{crossing}; a Service may only announce agents of its own namespace (rule CrossNamespaceTarget, --crawl-allow-cross-namespace-external-name)");
         }
 
+        SecretReference? credentials = null;
+        if (options.CredentialsSecrets && NullIfEmpty(Get(annotations, Annotations.CredentialsSecret)) is { } secretName)
+        {
+            // Only a Secret of the Service's own namespace: a tenant names its own credentials, never another's.
+            if (!IsSecretName(secretName))
+            {
+                return Skip("InvalidCredentialsSecret", $"{Annotations.CredentialsSecret} must name a Secret of the Service's namespace (a DNS subdomain name, no namespace)");
+            }
+
+            credentials = new SecretReference(ns, secretName);
+        }
+
         var cardPath = Get(annotations, Annotations.CardPath);
         var mcpPath = Get(annotations, Annotations.McpPath)?.Trim();
         var basePath = Get(annotations, Annotations.Path)?.Trim();
@@ -233,8 +245,15 @@ internal sealed class KubernetesServiceSource(IServiceLister lister, SourceOptio
             Team = NullIfEmpty(Get(annotations, Annotations.Team)),
             Tags = TagList.Parse(Get(annotations, Annotations.Tags)),
             Timeout = timeout,
+            CredentialsSecret = credentials,
         };
     }
+
+    /// <summary>A Secret's name: a DNS subdomain (RFC 1123), at most 253 characters; a slash (another namespace) is not one.</summary>
+    private static bool IsSecretName(string name) =>
+        name.Length <= 253 && name.Split('.').All(label => label.Length is > 0 and <= 63
+            && char.IsAsciiLetterLower(label[0]) | char.IsAsciiDigit(label[0]) && char.IsAsciiLetterLower(label[^1]) | char.IsAsciiDigit(label[^1])
+            && label.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'));
 
     private DiscoveredAgent? Skip(string ns, string name, string? uid, string reason, string message)
     {

@@ -15,6 +15,9 @@ internal sealed record SourceOptions
     /// <summary>Let an ExternalName Service name another namespace's Service (off: a tenant cannot announce another's agent).</summary>
     public bool AllowCrossNamespaceExternalName { get; init; }
 
+    /// <summary>Honour <c>agentlens.io/credentials-secret</c> on Services (off: the annotation is ignored).</summary>
+    public bool CredentialsSecrets { get; init; }
+
     /// <summary>Directories a static source's bearerTokenFile may be read from.</summary>
     public IReadOnlyList<string> TokenDirectories { get; init; } = [];
 }
