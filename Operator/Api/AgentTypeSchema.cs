@@ -54,6 +54,7 @@ internal static class AgentTypeSchema
         ["status.capabilities[].tags"] = "Its tags.",
         ["status.capabilities[].properties"] = "Kind-specific details, by key.",
         ["status.capabilities[].digest"] = "A digest of what defines the capability; a change means it was redefined.",
+        ["status.capabilities[].source"] = "Where the capability was learned: card (declared by a card or catalog) or introspection (collected from the live server).",
         ["status.conditions"] = "What the last cycles found: " + Names(typeof(ConditionTypes)) + ".",
         ["status.conditions[]"] = "One condition, as Kubernetes conditions are.",
         ["status.conditions[].type"] = "The condition's type: " + Names(typeof(ConditionTypes)) + ".",
@@ -66,6 +67,7 @@ internal static class AgentTypeSchema
         ["status.cardDigest"] = "sha256 of the card as fetched.",
         ["status.cardEtag"] = "The card's ETag, for conditional fetches.",
         ["status.capabilitiesDigest"] = "A digest over all capability digests.",
+        ["status.capabilitiesObservedAt"] = "When the capabilities as they stand were first observed; unchanged while re-checks find the same set. Absent: not known (an MCP server that could not be asked).",
         ["status.offlineSince"] = "When the entry went Offline; it is deleted after the retention period.",
     };
 

@@ -21,6 +21,9 @@ internal sealed record CardFetched(ParsedCard Card, string CardUrl, string Diges
 
     /// <summary>A2A: what the check of the card's signatures found (null: not checked).</summary>
     public SignatureVerdict? Signature { get; init; }
+
+    /// <summary>MCP, when the live server was asked: how long its lists stay valid and whether it announces changes.</summary>
+    public McpListHints? McpLists { get; init; }
 }
 
 /// <summary>The server answered 304: the card is what it was at the last fetch.</summary>
@@ -219,10 +222,12 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
             RegistryName = card?.Card.RegistryName ?? live.Name,
             WebsiteUrl = card?.Card.WebsiteUrl,
             Icons = card?.Card.Icons ?? [],
-            Capabilities = [.. (card?.Card.Capabilities ?? []).Concat(live.Capabilities).DistinctBy(c => (c.Kind, c.Name))],
+            Capabilities = [.. (card?.Card.Capabilities ?? []).Select(c => c with { Source = c.Source ?? CapabilitySources.Card })
+                .Concat(live.Capabilities.Select(c => c with { Source = CapabilitySources.Introspection }))
+                .DistinctBy(c => (c.Kind, c.Name))],
         };
         var raw = card is null ? live.Canonical : Concat(card.Raw, live.Canonical);
-        return new CardFetched(merged, card?.CardUrl ?? mcpUrl, Digest(raw.Span), null, null, raw);
+        return new CardFetched(merged, card?.CardUrl ?? mcpUrl, Digest(raw.Span), null, null, raw) { McpLists = live.Hints };
     }
 
     private CrawlOutcome Parse(DiscoveredAgent agent, string url, FetchResponse response)

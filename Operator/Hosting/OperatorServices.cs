@@ -40,6 +40,7 @@ internal static class OperatorServices
     public static void AddReconciliation(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSingleton<FreshnessSchedule>();
         services.AddSingleton<IReconciler, Reconciler>();
         services.AddSingleton<OperatorHealth>();
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<OperatorHealth>());
@@ -48,6 +49,8 @@ internal static class OperatorServices
         services.AddSingleton<ServiceWatch>();
         services.AddHostedService<EventTrigger>();
         services.AddHostedService<DiscoveryLoop>();
+        // MCP lists re-introspected when their TTL runs out or their server says they changed.
+        services.AddHostedService<FreshnessLoop>();
     }
 
     /// <summary>The reader APIs read the catalog feed through the view they declare (<see cref="ICatalogView"/>).</summary>
