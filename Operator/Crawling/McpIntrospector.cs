@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Domain;
 using ModelContextProtocol;
@@ -93,19 +94,19 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
             if (!declaresAny || declared.Tools is not null)
             {
                 step = "tools/list";
-                tools = await PagesAsync(cursor => client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Tools, r => r.NextCursor, ttl);
+                tools = await PagesAsync(cursor => PageAsync<ListToolsResult>(client, RequestMethods.ToolsList, cursor, ttl, Within(timeout, cancellationToken)), r => r.Tools, r => r.NextCursor);
             }
 
             if (!declaresAny || declared.Resources is not null)
             {
                 step = "resources/list";
-                resources = await PagesAsync(cursor => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Resources, r => r.NextCursor, ttl);
+                resources = await PagesAsync(cursor => PageAsync<ListResourcesResult>(client, RequestMethods.ResourcesList, cursor, ttl, Within(timeout, cancellationToken)), r => r.Resources, r => r.NextCursor);
             }
 
             if (!declaresAny || declared.Prompts is not null)
             {
                 step = "prompts/list";
-                prompts = await PagesAsync(cursor => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Prompts, r => r.NextCursor, ttl);
+                prompts = await PagesAsync(cursor => PageAsync<ListPromptsResult>(client, RequestMethods.PromptsList, cursor, ttl, Within(timeout, cancellationToken)), r => r.Prompts, r => r.NextCursor);
             }
 
             if (McpSkills.Declared(declared))
@@ -173,8 +174,7 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
     }
 
     /// <summary>Every page of one list, at most <see cref="MaxPages"/> pages and the entry's worth of items.</summary>
-    private static async Task<List<T>> PagesAsync<TResult, T>(Func<string?, ValueTask<TResult>> list, Func<TResult, IList<T>?> items, Func<TResult, string?> next, McpTtl ttl)
-        where TResult : ICacheableResult
+    private static async Task<List<T>> PagesAsync<TResult, T>(Func<string?, Task<TResult>> list, Func<TResult, IList<T>?> items, Func<TResult, string?> next)
     {
         var all = new List<T>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -193,7 +193,6 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
             }
 
             all.AddRange(items(result) ?? []);
-            ttl.Saw(result.TimeToLive);
             cursor = next(result);
             if (string.IsNullOrEmpty(cursor) || !seen.Add(cursor))
             {
@@ -202,6 +201,29 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         }
 
         return all;
+    }
+
+    /// <summary>
+    /// One page of a list. Its caching hints are read apart, leniently, and taken out before the SDK's types
+    /// read the rest: the SDK refuses a whole tool list over a <c>ttlMs</c> that is not a number, and a hint must
+    /// never cost the entry its tools.
+    /// </summary>
+    private static async Task<TResult> PageAsync<TResult>(McpClient client, string method, string? cursor, McpTtl ttl, CancellationToken cancellationToken)
+    {
+        var response = await client.SendRequestAsync(new JsonRpcRequest
+        {
+            Method = method,
+            Params = cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor },
+        }, cancellationToken);
+        if (response.Result is not JsonObject result)
+        {
+            throw new JsonException($"the {method} result is not an object");
+        }
+
+        ttl.Saw(McpSkills.Milliseconds(result["ttlMs"]));
+        result.Remove("ttlMs");
+        result.Remove("cacheScope");
+        return (TResult)(result.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TResult))) ?? throw new JsonException($"the {method} result is null"));
     }
 
     /// <summary>A failure as the catalog shows it: a reason, the step and a status code — never the server's words.</summary>
