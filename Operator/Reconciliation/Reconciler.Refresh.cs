@@ -30,7 +30,7 @@ internal sealed partial class Reconciler
         var current = new Dictionary<string, DiscoveredAgent>(StringComparer.Ordinal);
         foreach (var agent in agents)
         {
-            if (!push.Contains(agent.Endpoint) && byEndpoint.TryGetValue(agent.Endpoint, out var entry) && entry.Entry?.Spec.Source == agent.Source)
+            if (!push.Contains(agent.Endpoint) && byEndpoint.TryGetValue(agent.Endpoint, out var entry) && StandsFor(entry, agent))
             {
                 current[agent.Endpoint] = agent;
             }
@@ -44,7 +44,7 @@ internal sealed partial class Reconciler
         PlannedChange? Replan(PlannedChange change, StoredEntry? fresh)
         {
             // Gone or taken over since it was read: the next cycle decides, a refresh never re-creates it.
-            if (fresh is null or { IsPush: true } || !current.TryGetValue(change.Endpoint, out var agent) || fresh.Entry?.Spec.Source != agent.Source)
+            if (fresh is null or { IsPush: true } || !current.TryGetValue(change.Endpoint, out var agent) || !StandsFor(fresh, agent))
             {
                 return null;
             }
@@ -69,6 +69,11 @@ internal sealed partial class Reconciler
         Log.McpRefreshed(logger, current.Count, agents.Count - current.Count, counts.Writes);
         return new TargetedReport(current.Count, counts);
     }
+
+    /// <summary>The entry is this agent's and its source still lists it (a cycle marks one it no longer does NotDiscovered).</summary>
+    private static bool StandsFor(StoredEntry entry, DiscoveredAgent agent) =>
+        entry.Entry is { } e && e.Spec.Source == agent.Source
+        && !e.Status.Conditions.Any(c => c is { Type: ConditionTypes.Discovered, Status: ConditionStatus.False });
 
     /// <summary>What a crawl of an MCP agent means for its next refresh: a TTL from now, or the next cycle's.</summary>
     private void Observe(CrawlResult result)
