@@ -11,6 +11,8 @@ internal sealed class ListingMcp : IAsyncDisposable
     private readonly Dictionary<string, string> results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> calls = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+    private readonly List<Stream> listeners = [];
+    private int streams;
 
     public ListingMcp(string capabilities = """{"tools":{}}""")
     {
@@ -50,10 +52,80 @@ internal sealed class ListingMcp : IAsyncDisposable
         }
     }
 
+    /// <summary>GET streams opened (each subscription on a pre-2026 revision opens one).</summary>
+    public int Streams => Volatile.Read(ref streams);
+
+    /// <summary>
+    /// Sends <paramref name="method"/> (a notification) on every open GET stream, <paramref name="times"/> times;
+    /// the stream stays open.
+    /// </summary>
+    public async Task NotifyAsync(string method = "notifications/tools/list_changed", int times = 1)
+    {
+        var frame = System.Text.Encoding.UTF8.GetBytes($"event: message\ndata: {{\"jsonrpc\":\"2.0\",\"method\":\"{method}\"}}\n\n");
+        List<Stream> open;
+        lock (gate)
+        {
+            open = [.. listeners];
+        }
+
+        foreach (var stream in open)
+        {
+            try
+            {
+                for (var i = 0; i < times; i++)
+                {
+                    await stream.WriteAsync(frame);
+                }
+
+                await stream.FlushAsync();
+            }
+            catch (IOException)
+            {
+                // That listener went away.
+            }
+            catch (ObjectDisposedException)
+            {
+                // That listener went away.
+            }
+        }
+    }
+
     public ValueTask DisposeAsync() => Server.DisposeAsync();
+
+    /// <summary>The session's GET stream: held open (until the client goes) for <see cref="NotifyAsync"/> to write on.</summary>
+    private async Task StreamAsync(Stream stream, CancellationToken ct)
+    {
+        Interlocked.Increment(ref streams);
+        await LoopbackServer.RespondHead(stream, "HTTP/1.1 200 OK\nContent-Type: text/event-stream\nCache-Control: no-cache\nConnection: close\n", ct);
+        lock (gate)
+        {
+            listeners.Add(stream);
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The server is going.
+        }
+        finally
+        {
+            lock (gate)
+            {
+                listeners.Remove(stream);
+            }
+        }
+    }
 
     private Task ServeAsync(RawRequest request, Stream stream, CancellationToken ct)
     {
+        if (request.Method == "GET" && request.Path == "/mcp" && request.Header("Mcp-Session-Id") == "listing-1")
+        {
+            return StreamAsync(stream, ct);
+        }
+
         if (request.Method != "POST")
         {
             return LoopbackServer.Respond(stream, request.Method == "DELETE" ? 200 : 405, "{}", ct: ct);
@@ -85,6 +157,7 @@ internal sealed class ListingMcp : IAsyncDisposable
         var reply = result is null
             ? $$$"""{"jsonrpc":"2.0","id":{{{id}}},"error":{"code":-32601,"message":"Method not found"}}"""
             : $$"""{"jsonrpc":"2.0","id":{{id}},"result":{{result}}}""";
-        return LoopbackServer.Respond(stream, 200, reply, ct: ct);
+        // A session, so that a subscriber may open the GET stream the session's notifications come on.
+        return LoopbackServer.Respond(stream, 200, reply, ct: ct, headers: ("Mcp-Session-Id", "listing-1"));
     }
 }

@@ -1,3 +1,4 @@
+using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Reconciliation;
 using Microsoft.Extensions.Options;
 
@@ -18,10 +19,14 @@ internal sealed class FreshnessLoop(
     Metrics metrics,
     TimeProvider time,
     IOptions<OperatorOptions> options,
-    ILogger<FreshnessLoop> logger) : BackgroundService
+    ILogger<FreshnessLoop> logger,
+    McpSubscriptions? subscriptions = null) : BackgroundService
 {
     // A follower looks again this often: it never has due entries of its own, and must notice when it leads.
     private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(30);
+
+    // How often the held subscriptions are matched to the servers that announce list_changed.
+    private static readonly TimeSpan SubscriptionSync = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,6 +35,54 @@ internal sealed class FreshnessLoop(
             return;
         }
 
+        var subscribing = options.Value.Mcp.Subscribe && subscriptions is not null
+            ? Task.WhenAll(SyncSubscriptionsAsync(subscriptions, stoppingToken), NotificationsAsync(subscriptions, stoppingToken))
+            : Task.CompletedTask;
+        await RunScheduleAsync(stoppingToken);
+        await subscribing;
+    }
+
+    /// <summary>--mcp-subscribe: the leader holds subscriptions to the servers the schedule knows announce list_changed; a follower none.</summary>
+    private async Task SyncSubscriptionsAsync(McpSubscriptions held, CancellationToken stoppingToken)
+    {
+        metrics.ObserveMcpSubscriptions(() => held.Count);
+        using var ticker = new PeriodicTimer(SubscriptionSync, time);
+        try
+        {
+            do
+            {
+                held.Sync(health.IsLeader ? schedule.Announcing() : [], stoppingToken);
+            }
+            while (await ticker.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            held.Dispose();
+        }
+    }
+
+    /// <summary>Each list_changed makes its entry due (the schedule spaces and coalesces them).</summary>
+    private async Task NotificationsAsync(McpSubscriptions held, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var endpoint in held.Changed.ReadAllAsync(stoppingToken))
+            {
+                metrics.McpNotification(schedule.Notified(endpoint) ? "scheduled" : "ignored");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task RunScheduleAsync(CancellationToken stoppingToken)
+    {
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -27,6 +27,9 @@ internal static class OperatorServices
             .RemoveAllLoggers();
         // The MCP SDK reads its own responses: give it the crawler's handler, capped while reading.
         services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<Metrics>()));
+        // --mcp-subscribe: long-lived streams on a handler of their own, so they never share the crawl's connections.
+        services.AddSingleton(sp => new McpSubscriptions(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<McpOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Metrics>(), sp.GetRequiredService<ILogger<McpSubscriptions>>()));
         services.AddSingleton<TrustRoots>();
         services.AddSingleton<ISignatureVerifier>(sp => new SignatureVerifier(sp.GetRequiredService<TrustRoots>(), sp.GetRequiredService<TrustOptions>(),
             sp.GetRequiredService<HttpFetcher>(), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<Metrics>()));
