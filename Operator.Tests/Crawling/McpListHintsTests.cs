@@ -114,4 +114,35 @@ public sealed class McpListHintsTests
 
         Assert.That(mcp.Calls("skills/list"), Is.Zero);
     }
+
+    [Test]
+    public async Task AnAiCatalogsSkillArchives_AreRecordedWithTheirUrl_NeverDownloaded()
+    {
+        LoopbackServer? server = null;
+        server = new LoopbackServer((request, stream, ct) => request.Path switch
+        {
+            "/.well-known/ai-catalog.json" => LoopbackServer.Respond(stream, 200, $$$"""
+                {"entries":[
+                  {"type":"application/mcp-server-card+json","data":{"name":"io.example/tools","tools":[{"name":"t","inputSchema":{"type":"object"}}]}},
+                  {"type":"application/agent-skills+zip","name":"git-workflow","description":"Git conventions","url":"{{{server!.BaseUrl}}}/skills/git.zip"},
+                  {"mediaType":"application/agent-skills+zip","url":"{{{server!.BaseUrl}}}/skills/refunds.zip"},
+                  {"type":"application/agent-skills+zip","name":"no-url"},
+                  {"type":"application/agent-skills+zip","name":"ftp","url":"ftp://example.com/x.zip"}
+                ]}
+                """, ct: ct),
+            _ => LoopbackServer.Respond(stream, 404, "{}", ct: ct),
+        });
+        await using var _ = server;
+        using var harness = new CrawlerHarness();
+
+        var result = await harness.CrawlAsync(CrawlerHarness.Agent(Protocol.Mcp, server.BaseUrl));
+
+        var fetched = result.Outcome as CardFetched;
+        Assert.That(fetched, Is.Not.Null, result.Outcome.ToString());
+        var skills = fetched!.Card.Capabilities.Where(c => c.Kind == CapabilityKinds.McpSkill).ToList();
+        Assert.That(skills.Select(c => c.Name), Is.EqualTo(new[] { "git-workflow", "refunds" }));
+        Assert.That(skills[0].Properties["url"], Is.EqualTo(server.BaseUrl + "/skills/git.zip"));
+        Assert.That(skills.Select(c => c.Source), Is.All.EqualTo(CapabilitySources.Card));
+        Assert.That(server.Requests.Any(r => r.Path.EndsWith(".zip", StringComparison.Ordinal)), Is.False, "an archive is never fetched");
+    }
 }

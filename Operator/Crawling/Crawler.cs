@@ -133,6 +133,7 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         CardFetched? card = null;
         var mcpUrl = agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
         var catalogAnswered = false;
+        ImmutableArray<Capability> catalogSkills = [];
         foreach (var listed in agent.CardUrls)
         {
             var url = listed;
@@ -158,6 +159,7 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
             catalogAnswered |= isCatalog;
             if (isCatalog || isArd)
             {
+                catalogSkills = AiCatalog.Skills(response.Body);
                 // The domain's index: follow it to this agent's server card, or read the card it carries inline.
                 switch (AiCatalog.FindServerCard(response.Body, agent.Endpoint, mcpUrl))
                 {
@@ -191,6 +193,12 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
 
             card = (CardFetched)parsed;
             break;
+        }
+
+        if (card is not null && !catalogSkills.IsEmpty)
+        {
+            // The domain's catalog lists skill archives beside the server card: they are the agent's too.
+            card = card with { Card = card.Card with { Capabilities = [.. card.Card.Capabilities.Concat(catalogSkills).DistinctBy(c => (c.Kind, c.Name))] } };
         }
 
         if (card is not null && card.Card.Capabilities.Any(c => c.Kind == CapabilityKinds.McpTool))
