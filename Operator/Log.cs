@@ -131,4 +131,17 @@ internal static partial class Log
 
     [LoggerMessage(68, LogLevel.Error, "Search index: following the catalog failed ({Error}: {Message}); rebuilding from a fresh snapshot in {Seconds}s, searches answer from the index as it was")]
     public static partial void SearchIndexFailed(ILogger logger, string error, string message, double seconds);
+
+    // s6-fresh
+    [LoggerMessage(69, LogLevel.Debug, "MCP freshness: {Count} entries introspected again ({Skipped} left to the next cycle), {Writes} writes")]
+    public static partial void McpRefreshed(ILogger logger, int count, int skipped, int writes);
+
+    [LoggerMessage(70, LogLevel.Warning, "MCP freshness: refreshing {Count} entries failed ({Error}); the next cycle covers them")]
+    public static partial void McpRefreshFailed(ILogger logger, int count, string error, Exception exception);
+
+    [LoggerMessage(71, LogLevel.Information, "MCP subscription to {Url} ended ({Reason}); opening it again in {Seconds}s")]
+    public static partial void McpSubscriptionEnded(ILogger logger, string url, string reason, double seconds);
+
+    [LoggerMessage(72, LogLevel.Information, "MCP subscriptions: {Count} servers announce list_changed, more than --mcp-max-subscriptions ({Max}); the rest are refreshed by TTL and cycle")]
+    public static partial void McpSubscriptionsCapped(ILogger logger, int count, int max);
 }

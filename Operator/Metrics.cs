@@ -90,6 +90,7 @@ internal sealed class Metrics
         listWatchConsumerFailures = meter.CreateCounter<long>("agentlens_watch_consumer_failures", description: "Changes a list/watch consumer failed on, by resource; the watch goes on.");
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
         (searchRequests, searchDuration) = CreateSearchInstruments(meter);
+        (mcpRefreshes, mcpNotifications) = CreateFreshnessInstruments(meter);
     }
 
     /// <summary>One card fetch; <paramref name="result"/> is the crawler's word for how it ended (ok, not_modified, a failure reason).</summary>
@@ -232,4 +233,23 @@ internal sealed class Metrics
     }
 
     public void ObserveSearchDocuments(Func<int> count) => searchDocuments = count;
+
+    // s6-fresh
+    private readonly Counter<long> mcpRefreshes;
+    private readonly Counter<long> mcpNotifications;
+    private Func<int> mcpSubscriptions = () => 0;
+
+    private (Counter<long>, Counter<long>) CreateFreshnessInstruments(Meter meter)
+    {
+        meter.CreateObservableGauge("agentlens_mcp_subscriptions", () => mcpSubscriptions(), description: "list_changed subscriptions this replica holds open to MCP servers.");
+        return (
+            meter.CreateCounter<long>("agentlens_mcp_refreshes", description: "MCP entries introspected again between full cycles (a TTL ran out, a list_changed notification), by result (done, skipped, failed, follower)."),
+            meter.CreateCounter<long>("agentlens_mcp_notifications", description: "list_changed notifications received from MCP servers, by result (scheduled, coalesced, ignored)."));
+    }
+
+    public void McpRefresh(string result, int entries) => mcpRefreshes.Add(entries, new KeyValuePair<string, object?>("result", result));
+
+    public void McpNotification(string result) => mcpNotifications.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void ObserveMcpSubscriptions(Func<int> count) => mcpSubscriptions = count;
 }

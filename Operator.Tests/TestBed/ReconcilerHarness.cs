@@ -33,6 +33,7 @@ internal sealed class ReconcilerHarness : IDisposable
             c.CycleBudget = Options.Crawl.CycleBudget;
         }, Options.Trust, crawlVerifier, credentials);
         var metrics = Metrics = TestMeterFactory.NewMetrics();
+        Freshness = new FreshnessSchedule(Options.Reconcile(), Clock);
         Reconciler = new Reconciler(
             Store,
             [
@@ -45,12 +46,16 @@ internal sealed class ReconcilerHarness : IDisposable
             Clock,
             Options.Reconcile(),
             Logs.For<Reconciler>(),
-            crawler.Verifier);
+            crawler.Verifier,
+            freshness: Freshness);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
     public CapturedLogs Logs { get; } = new();
     public Metrics Metrics { get; }
+
+    /// <summary>Which MCP entries are due for re-introspection, on the harness's clock.</summary>
+    public FreshnessSchedule Freshness { get; }
     public OperatorOptions Options { get; }
     public string StoreNamespace { get; }
     public string ServicesNamespace { get; }
@@ -69,6 +74,17 @@ internal sealed class ReconcilerHarness : IDisposable
     }
 
     public Task<CycleReport> CycleAsync() => Reconciler.RunOnceAsync(CancellationToken.None);
+
+    /// <summary>What the freshness loop does once: the entries due now, introspected again; null when none is due.</summary>
+    public async Task<TargetedReport?> RefreshDueAsync()
+    {
+        var (due, _) = Freshness.TakeDue();
+        return due.Count == 0 ? null : await Reconciler.RefreshAsync(due, CancellationToken.None);
+    }
+
+    /// <summary>Lists one static MCP agent at <paramref name="url"/>.</summary>
+    public Task WriteStaticMcpAsync(string name, string url) =>
+        File.WriteAllTextAsync(StaticPath, $"sources:\n  - {{name: {name}, type: mcp, url: '{url}'}}\n");
 
     /// <summary>Lists the static agents: (name, base URL) pairs, all A2A.</summary>
     public Task WriteStaticAsync(params (string Name, string Url)[] agents) =>

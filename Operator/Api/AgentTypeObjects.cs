@@ -163,7 +163,7 @@ internal static class AgentTypeObjects
         ("Name", "string", "name", 0, "Name of the catalog entry (the ConfigMap that stores it)."),
         ("Protocol", "string", string.Empty, 0, "a2a or mcp."),
         ("Lifecycle", "string", string.Empty, 0, "Registered, Active, Degraded or Offline."),
-        ("Capabilities", "string", string.Empty, 0, "How many skills (A2A) or tools (MCP) the card lists."),
+        ("Capabilities", "string", string.Empty, 0, "How many skills (A2A) or tools (MCP) the agent offers; '? tools' when an MCP server could not be asked (not known, unlike '0 tools')."),
         ("Version", "string", string.Empty, 0, "The agent's version, as its card gives it."),
         ("Team", "string", string.Empty, 0, "The team that announced the agent."),
         ("Age", "string", string.Empty, 0, "Time since the entry was created."),
@@ -220,11 +220,14 @@ internal static class AgentTypeObjects
     {
         var capabilities = entry.Status.Capabilities.IsDefault ? [] : entry.Status.Capabilities;
         (string Kind, string One, string Many)[] kinds = entry.Spec.Protocol == Protocol.Mcp
-            ? [(CapabilityKinds.McpTool, "tool", "tools"), (CapabilityKinds.McpResource, "resource", "resources"), (CapabilityKinds.McpPrompt, "prompt", "prompts")]
+            ? [(CapabilityKinds.McpTool, "tool", "tools"), (CapabilityKinds.McpResource, "resource", "resources"), (CapabilityKinds.McpPrompt, "prompt", "prompts"), (CapabilityKinds.McpSkill, "skill", "skills")]
             : [(CapabilityKinds.A2aSkill, "skill", "skills")];
+        // "0 tools" is a server that lists none; one that could not be asked has tools nobody knows of.
+        var unknown = entry.Spec.Protocol == Protocol.Mcp && !entry.Status.Conditions.IsDefault
+            && entry.Status.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False });
         var parts = kinds.Select((k, i) => (k, Count: capabilities.Count(c => c.Kind == k.Kind), First: i == 0))
             .Where(p => p.First || p.Count > 0)
-            .Select(p => $"{p.Count} {(p.Count == 1 ? p.k.One : p.k.Many)}");
+            .Select(p => p.First && p.Count == 0 && unknown ? $"? {p.k.Many}" : $"{p.Count} {(p.Count == 1 ? p.k.One : p.k.Many)}");
         return string.Join(", ", parts);
     }
 

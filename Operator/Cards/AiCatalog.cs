@@ -14,6 +14,65 @@ internal static class AiCatalog
 {
     public const string ServerCardType = "application/mcp-server-card+json";
 
+    /// <summary>An Agent Skills archive: recorded with its URL, never downloaded.</summary>
+    public const string SkillsArchiveType = "application/agent-skills+zip";
+
+    /// <summary>
+    /// The catalog's agent-skills archives as <c>mcp.skill</c> capabilities: name (else the URL's file name),
+    /// description and http(s) URL. Only the URL is kept, so the archive is never fetched; an entry without a
+    /// usable name or an http(s) URL is left out.
+    /// </summary>
+    public static ImmutableArray<Capability> Skills(ReadOnlyMemory<byte> catalog)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(catalog, new JsonDocumentOptions { MaxDepth = CardJson.MaxDepth });
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("entries", out var entries) || entries.ValueKind != JsonValueKind.Array)
+            {
+                return [];
+            }
+
+            var skills = new List<Capability>();
+            foreach (var entry in entries.EnumerateArray())
+            {
+                if (entry.ValueKind != JsonValueKind.Object || !(IsType(entry, "type", SkillsArchiveType) || IsType(entry, "mediaType", SkillsArchiveType))
+                    || CardUrls.Http(Text(entry, "url")) is not { } url)
+                {
+                    continue;
+                }
+
+                var name = Text(entry, "name") ?? Text(entry, "title") ?? Path.GetFileNameWithoutExtension(new Uri(url).AbsolutePath);
+                if (string.IsNullOrWhiteSpace(name))
+                {
+                    continue;
+                }
+
+                var description = Text(entry, "description");
+                skills.Add(new Capability
+                {
+                    Kind = CapabilityKinds.McpSkill,
+                    Name = name.Trim(),
+                    Description = description,
+                    Properties = CapabilityProperties.Of(("url", url), ("type", SkillsArchiveType)),
+                    Digest = CapabilityDigest.Of(CapabilityKinds.McpSkill, name, description, url),
+                    Source = CapabilitySources.Card,
+                });
+            }
+
+            return [.. skills.DistinctBy(s => s.Name).Take(CapabilityLimits.MaxPerEntry)];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static string? Text(JsonElement entry, string property) =>
+        entry.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static bool IsType(JsonElement entry, string property, string type) =>
+        entry.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() == type;
+
     /// <summary>The chosen entry: a card URL to fetch, or the card itself inline; null when none fits.</summary>
     public static (string? Url, ReadOnlyMemory<byte>? Inline)? FindServerCard(ReadOnlyMemory<byte> catalog, string endpoint, string mcpUrl)
     {

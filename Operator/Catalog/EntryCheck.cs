@@ -73,6 +73,11 @@ internal static class EntryCheck
             return "status.offlineSince is out of range";
         }
 
+        if (status.CapabilitiesObservedAt is { } observed && !InRange(observed))
+        {
+            return "status.capabilitiesObservedAt is out of range";
+        }
+
         for (var i = 0; i < status.Capabilities.Length; i++)
         {
             if (Capability(status.Capabilities[i], $"status.capabilities[{i}]") is { } problem)

@@ -21,6 +21,9 @@ internal sealed record CardFetched(ParsedCard Card, string CardUrl, string Diges
 
     /// <summary>A2A: what the check of the card's signatures found (null: not checked).</summary>
     public SignatureVerdict? Signature { get; init; }
+
+    /// <summary>MCP, when the live server was asked: how long its lists stay valid and whether it announces changes.</summary>
+    public McpListHints? McpLists { get; init; }
 }
 
 /// <summary>The server answered 304: the card is what it was at the last fetch.</summary>
@@ -147,6 +150,7 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
         CardFetched? card = null;
         var mcpUrl = agent.McpUrl ?? WellKnownPaths.McpUrl(agent.Endpoint, null);
         var catalogAnswered = false;
+        ImmutableArray<Capability> catalogSkills = [];
         foreach (var listed in agent.CardUrls)
         {
             var url = listed;
@@ -172,6 +176,7 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
             catalogAnswered |= isCatalog;
             if (isCatalog || isArd)
             {
+                catalogSkills = AiCatalog.Skills(response.Body);
                 // The domain's index: follow it to this agent's server card, or read the card it carries inline.
                 switch (AiCatalog.FindServerCard(response.Body, agent.Endpoint, mcpUrl))
                 {
@@ -205,6 +210,12 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
 
             card = (CardFetched)parsed;
             break;
+        }
+
+        if (card is not null && !catalogSkills.IsEmpty)
+        {
+            // The domain's catalog lists skill archives beside the server card: they are the agent's too.
+            card = card with { Card = card.Card with { Capabilities = [.. card.Card.Capabilities.Concat(catalogSkills).DistinctBy(c => (c.Kind, c.Name))] } };
         }
 
         if (card is not null && card.Card.Capabilities.Any(c => c.Kind == CapabilityKinds.McpTool))
@@ -243,10 +254,12 @@ internal sealed partial class Crawler(HttpFetcher fetcher, McpIntrospector intro
             RegistryName = card?.Card.RegistryName ?? live.Name,
             WebsiteUrl = card?.Card.WebsiteUrl,
             Icons = card?.Card.Icons ?? [],
-            Capabilities = [.. (card?.Card.Capabilities ?? []).Concat(live.Capabilities).DistinctBy(c => (c.Kind, c.Name))],
+            Capabilities = [.. (card?.Card.Capabilities ?? []).Select(c => c with { Source = c.Source ?? CapabilitySources.Card })
+                .Concat(live.Capabilities.Select(c => c with { Source = CapabilitySources.Introspection }))
+                .DistinctBy(c => (c.Kind, c.Name))],
         };
         var raw = card is null ? live.Canonical : Concat(card.Raw, live.Canonical);
-        return new CardFetched(merged, card?.CardUrl ?? mcpUrl, Digest(raw.Span), null, null, raw);
+        return new CardFetched(merged, card?.CardUrl ?? mcpUrl, Digest(raw.Span), null, null, raw) { McpLists = live.Hints };
     }
 
     /// <summary>

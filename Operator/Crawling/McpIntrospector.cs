@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentLens.Operator.Cards;
 using AgentLens.Operator.Domain;
 using ModelContextProtocol;
@@ -8,8 +9,11 @@ using ModelContextProtocol.Protocol;
 
 namespace AgentLens.Operator.Crawling;
 
-/// <summary>What a live MCP server said about itself.</summary>
-internal sealed record McpIntrospection(string? Name, string? Title, string? Version, string? Instructions, string? ProtocolVersion, ImmutableArray<Capability> Capabilities, ReadOnlyMemory<byte> Canonical);
+/// <summary>What a live MCP server said about itself, and how long it says its lists stay valid.</summary>
+internal sealed record McpIntrospection(string? Name, string? Title, string? Version, string? Instructions, string? ProtocolVersion, ImmutableArray<Capability> Capabilities, ReadOnlyMemory<byte> Canonical)
+{
+    public McpListHints? Hints { get; init; }
+}
 
 /// <summary>
 /// Asks a live MCP server what it offers, with the official C# SDK client over Streamable HTTP: it
@@ -88,33 +92,47 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
             List<Tool> tools = [];
             List<Resource> resources = [];
             List<Prompt> prompts = [];
+            List<Capability> skills = [];
+            var ttl = new McpTtl();
 
             // A server that declares capabilities is asked only for what it declares; one that declares
             // nothing is asked for everything, and "method not found" then just means none.
             if (!declaresAny || declared.Tools is not null)
             {
                 step = "tools/list";
-                tools = await PagesAsync(cursor => client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Tools, r => r.NextCursor);
+                tools = await PagesAsync(cursor => PageAsync<ListToolsResult>(client, RequestMethods.ToolsList, cursor, ttl, Within(timeout, cancellationToken)), r => r.Tools, r => r.NextCursor);
             }
 
             if (!declaresAny || declared.Resources is not null)
             {
                 step = "resources/list";
-                resources = await PagesAsync(cursor => client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Resources, r => r.NextCursor);
+                resources = await PagesAsync(cursor => PageAsync<ListResourcesResult>(client, RequestMethods.ResourcesList, cursor, ttl, Within(timeout, cancellationToken)), r => r.Resources, r => r.NextCursor);
             }
 
             if (!declaresAny || declared.Prompts is not null)
             {
                 step = "prompts/list";
-                prompts = await PagesAsync(cursor => client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = cursor }, Within(timeout, cancellationToken)), r => r.Prompts, r => r.NextCursor);
+                prompts = await PagesAsync(cursor => PageAsync<ListPromptsResult>(client, RequestMethods.PromptsList, cursor, ttl, Within(timeout, cancellationToken)), r => r.Prompts, r => r.NextCursor);
+            }
+
+            if (McpSkills.Declared(declared))
+            {
+                step = "skills/list";
+                skills = await McpSkills.ListAsync(client, cursor => Within(timeout, cancellationToken), MaxPages, ttl);
             }
 
             var capabilities = McpCardParser.Items(
                 tools.Select(t => new McpItem { Name = t.Name, Title = t.Title, Description = t.Description, InputSchema = t.InputSchema, OutputSchema = t.OutputSchema ?? default }),
                 resources.Select(r => new McpItem { Name = r.Name, Title = r.Title, Description = r.Description, Uri = r.Uri, MimeType = r.MimeType }),
                 prompts.Select(p => new McpItem { Name = p.Name, Title = p.Title, Description = p.Description }));
+            capabilities = [.. capabilities.Concat(skills).DistinctBy(c => (c.Kind, c.Name)).Take(CapabilityLimits.MaxPerEntry + 1)];
             var info = client.ServerInfo;
-            var result = new McpIntrospection(info?.Name, info?.Title, info?.Version, client.ServerInstructions, client.NegotiatedProtocolVersion, capabilities, default);
+            var hints = new McpListHints(
+                mcpUrl,
+                ttl.Shortest,
+                declared.Tools?.ListChanged == true || declared.Prompts?.ListChanged == true || declared.Resources?.ListChanged == true,
+                string.CompareOrdinal(client.NegotiatedProtocolVersion, McpListHints.ListenRevision) >= 0);
+            var result = new McpIntrospection(info?.Name, info?.Title, info?.Version, client.ServerInstructions, client.NegotiatedProtocolVersion, capabilities, default) { Hints = hints };
             return (result with { Canonical = Canonical(result) }, null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -168,7 +186,7 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
     }
 
     /// <summary>Every page of one list, at most <see cref="MaxPages"/> pages and the entry's worth of items.</summary>
-    private static async Task<List<T>> PagesAsync<TResult, T>(Func<string?, ValueTask<TResult>> list, Func<TResult, IList<T>?> items, Func<TResult, string?> next)
+    private static async Task<List<T>> PagesAsync<TResult, T>(Func<string?, Task<TResult>> list, Func<TResult, IList<T>?> items, Func<TResult, string?> next)
     {
         var all = new List<T>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -195,6 +213,29 @@ internal sealed class McpIntrospector(HttpMessageHandler handler, CrawlOptions c
         }
 
         return all;
+    }
+
+    /// <summary>
+    /// One page of a list. Its caching hints are read apart, leniently, and taken out before the SDK's types
+    /// read the rest: the SDK refuses a whole tool list over a <c>ttlMs</c> that is not a number, and a hint must
+    /// never cost the entry its tools.
+    /// </summary>
+    private static async Task<TResult> PageAsync<TResult>(McpClient client, string method, string? cursor, McpTtl ttl, CancellationToken cancellationToken)
+    {
+        var response = await client.SendRequestAsync(new JsonRpcRequest
+        {
+            Method = method,
+            Params = cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor },
+        }, cancellationToken);
+        if (response.Result is not JsonObject result)
+        {
+            throw new JsonException($"the {method} result is not an object");
+        }
+
+        ttl.Saw(McpSkills.Milliseconds(result["ttlMs"]));
+        result.Remove("ttlMs");
+        result.Remove("cacheScope");
+        return (TResult)(result.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(TResult))) ?? throw new JsonException($"the {method} result is null"));
     }
 
     /// <summary>A failure as the catalog shows it: a reason, the step and a status code — never the server's words.</summary>

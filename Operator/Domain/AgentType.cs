@@ -76,6 +76,13 @@ internal sealed record AgentStatus
     /// <summary>The digest of the card's whole capability set; a change means some definition changed.</summary>
     public string? CapabilitiesDigest { get; init; }
 
+    /// <summary>
+    /// When the capability set as it stands was first observed: it moves only when <see cref="CapabilitiesDigest"/>
+    /// does (or the set first becomes known), so re-checking an unchanged list never costs a write. Null: the
+    /// capabilities were never learned (an MCP server that could not be asked).
+    /// </summary>
+    public DateTimeOffset? CapabilitiesObservedAt { get; init; }
+
     /// <summary>When the entry went Offline; drives deletion after the retention period.</summary>
     public DateTimeOffset? OfflineSince { get; init; }
 
@@ -89,7 +96,8 @@ internal sealed record AgentStatus
         && (Icons.IsDefault ? [] : Icons).SequenceEqual(other.Icons.IsDefault ? [] : other.Icons) && Capabilities.SequenceEqual(other.Capabilities)
         && Conditions.SequenceEqual(other.Conditions) && ConsecutiveFailures == other.ConsecutiveFailures
         && LastError == other.LastError && CardDigest == other.CardDigest && CardEtag == other.CardEtag
-        && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince && Authorization == other.Authorization;
+        && CapabilitiesDigest == other.CapabilitiesDigest && CapabilitiesObservedAt == other.CapabilitiesObservedAt && OfflineSince == other.OfflineSince
+        && Authorization == other.Authorization;
 
     public override int GetHashCode() => HashCode.Combine(Lifecycle, DisplayName, CardDigest, ConsecutiveFailures);
 }
@@ -111,9 +119,15 @@ internal sealed record Capability
     /// <summary>Over what defines the capability (<see cref="CapabilityDigest"/>), schemas included where the entry omits them.</summary>
     public string? Digest { get; init; }
 
+    /// <summary>
+    /// Where it was learned (<see cref="CapabilitySources"/>): declared by a card, or collected from the live
+    /// server. Not part of <see cref="Digest"/>: the same tool learned another way is not redefined.
+    /// </summary>
+    public string? Source { get; init; }
+
     public bool Equals(Capability? other) =>
         other is not null && Kind == other.Kind && Name == other.Name && Description == other.Description
-        && Tags.SequenceEqual(other.Tags) && Properties.SequenceEqual(other.Properties) && Digest == other.Digest;
+        && Tags.SequenceEqual(other.Tags) && Properties.SequenceEqual(other.Properties) && Digest == other.Digest && Source == other.Source;
 
     public override int GetHashCode() => HashCode.Combine(Kind, Name);
 }
@@ -129,6 +143,19 @@ internal static class CapabilityKinds
     public const string McpTool = "mcp.tool";
     public const string McpResource = "mcp.resource";
     public const string McpPrompt = "mcp.prompt";
+
+    /// <summary>A skill: from an MCP server's <c>skills/list</c> (the Skills extension), or an AI Catalog's agent-skills archive.</summary>
+    public const string McpSkill = "mcp.skill";
+}
+
+/// <summary>Where a capability was learned.</summary>
+internal static class CapabilitySources
+{
+    /// <summary>Declared: an agent card, a server card, an AI Catalog entry.</summary>
+    public const string Card = "card";
+
+    /// <summary>Collected: the live server's own lists (tools/list, skills/list, …).</summary>
+    public const string Introspection = "introspection";
 }
 
 internal sealed record Condition

@@ -15,6 +15,7 @@ internal static class ComponentOptions
     public static void AddComponentOptions(this IServiceCollection services)
     {
         services.AddSingleton(sp => Root(sp).Crawl);
+        services.AddSingleton(sp => Root(sp).Mcp);
         services.AddSingleton(sp => Root(sp).Trust);
         services.AddSingleton(sp => Root(sp).Sources());
         services.AddSingleton(sp => Root(sp).Store);
@@ -39,7 +40,13 @@ internal static class ComponentOptions
         TokenDirectories = options.Crawl.EffectiveTokenDirectories,
     };
 
-    public static ReconcileOptions Reconcile(this OperatorOptions options) => new() { OfflineAfterFailures = options.OfflineAfterFailures, Retention = options.Retention };
+    public static ReconcileOptions Reconcile(this OperatorOptions options) => new()
+    {
+        OfflineAfterFailures = options.OfflineAfterFailures,
+        Retention = options.Retention,
+        PollInterval = options.PollInterval,
+        McpMinRefresh = options.Mcp.MinRefresh,
+    };
 
     /// <summary>
     /// The catalog cache runs whenever the operator keeps running: the reconciler's consistent read comes from

@@ -81,6 +81,9 @@ internal sealed class OperatorOptions
     public CrawlOptions Crawl { get; set; } = new();
 
     [ValidateObjectMembers]
+    public McpOptions Mcp { get; set; } = new();
+
+    [ValidateObjectMembers]
     public ApiOptions Api { get; set; } = new();
 
     [ValidateObjectMembers]

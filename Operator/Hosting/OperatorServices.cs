@@ -29,6 +29,9 @@ internal static class OperatorServices
             .RemoveAllLoggers();
         // The MCP SDK reads its own responses: give it the crawler's handler, capped while reading.
         services.AddSingleton(sp => new McpIntrospector(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<Metrics>()));
+        // --mcp-subscribe: long-lived streams on a handler of their own, so they never share the crawl's connections.
+        services.AddSingleton(sp => new McpSubscriptions(HttpFetcher.CreateHandler(sp.GetRequiredService<CrawlOptions>()), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<McpOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Metrics>(), sp.GetRequiredService<ILogger<McpSubscriptions>>()));
         services.AddSingleton<TrustRoots>();
         services.AddSingleton<ISignatureVerifier>(sp => new SignatureVerifier(sp.GetRequiredService<TrustRoots>(), sp.GetRequiredService<TrustOptions>(),
             sp.GetRequiredService<HttpFetcher>(), sp.GetRequiredService<CrawlOptions>(), sp.GetRequiredService<Metrics>()));
@@ -44,6 +47,7 @@ internal static class OperatorServices
     public static void AddReconciliation(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSingleton<FreshnessSchedule>();
         services.AddSingleton<IReconciler, Reconciler>();
         services.AddSingleton<OperatorHealth>();
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<OperatorHealth>());
@@ -52,6 +56,8 @@ internal static class OperatorServices
         services.AddSingleton<ServiceWatch>();
         services.AddHostedService<EventTrigger>();
         services.AddHostedService<DiscoveryLoop>();
+        // MCP lists re-introspected when their TTL runs out or their server says they changed.
+        services.AddHostedService<FreshnessLoop>();
     }
 
     /// <summary>The reader APIs read the catalog feed through the view they declare (<see cref="ICatalogView"/>).</summary>

@@ -147,7 +147,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
     private static AgentStatus Fetched(AgentStatus? previous, CardFetched fetched, DateTimeOffset now)
     {
         var card = fetched.Card;
-        var capabilities = card.Capabilities.Select(CapabilityDigest.Ensure).ToImmutableArray();
+        var capabilities = card.Capabilities.Select(c => CapabilityDigest.Ensure(c) with { Source = c.Source ?? CapabilitySources.Card }).ToImmutableArray();
+        var digest = CapabilityDigest.OfSet(capabilities);
         return EntryLimits.Bound(Good(previous ?? new AgentStatus(), now) with
         {
             DisplayName = card.DisplayName,
@@ -159,7 +160,9 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             WebsiteUrl = card.WebsiteUrl,
             Icons = card.Icons,
             Capabilities = capabilities,
-            CapabilitiesDigest = CapabilityDigest.OfSet(capabilities),
+            CapabilitiesDigest = digest,
+            // When this set was first seen: a re-check that finds the same set must not cost a write.
+            CapabilitiesObservedAt = previous is { CapabilitiesObservedAt: { } seen } && previous.CapabilitiesDigest == digest ? seen : now,
             CardDigest = fetched.Digest,
             CardEtag = EntryLimits.Cap(fetched.ETag, EntryLimits.MaxNameChars),
             Authorization = card.Authorization,
@@ -182,7 +185,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
                 EntryLimits.Cap(failure.ToString(), EntryLimits.MaxMessageChars)!, now)
             : SetCondition(status.Conditions, ConditionTypes.CapabilitiesListed, ConditionStatus.True, tools > 0 ? "Listed" : "NoTools",
                 tools > 0 ? $"{tools} tools are known" : "the server lists no tools", now);
-        return status with { Conditions = conditions };
+        // No tools and a server that could not be asked: the capabilities are not known, which is not "none".
+        return status with { Conditions = conditions, CapabilitiesObservedAt = fetched.IntrospectionFailure is not null && status.Capabilities.IsEmpty ? null : status.CapabilitiesObservedAt };
     }
 
     /// <summary>Who grants access, in words: the authorization servers and scopes, or why they are not known.</summary>

@@ -15,4 +15,10 @@ internal sealed record ReconcileOptions
     /// 128; the first cycle took 4.1 s at 16 against 6.2 s at 32 while the crawl ran beside it.
     /// </summary>
     public int WriteConcurrency { get; init; } = 16;
+
+    /// <summary>Time between full cycles: the longest an MCP entry's lists go unchecked, whatever their TTL says.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The shortest time between two introspections of one MCP entry that a TTL can ask for.</summary>
+    public TimeSpan McpMinRefresh { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -112,6 +112,7 @@ internal sealed partial class Reconciler
         await crawler.CrawlAsync(requests, (result, _) =>
         {
             crawled[result.Agent.Endpoint] = result.Outcome;
+            Observe(result);
             if (planner.Plan(byEndpoint.GetValueOrDefault(result.Agent.Endpoint), result.Agent, result.Outcome, false, now) is { } change)
             {
                 writer.Enqueue(change);

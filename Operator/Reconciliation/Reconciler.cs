@@ -25,6 +25,13 @@ internal interface IReconciler
     /// runs a full cycle.
     /// </summary>
     Task<TargetedReport?> ReconcileServicesAsync(IReadOnlyCollection<ServiceChange> changed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Introspects a few MCP agents again (their lists' TTL ran out, or they said a list changed) and writes
+    /// what changed, through the same planner and writer. An agent whose entry no longer stands for it is left
+    /// to the next full cycle. Null: this reconciler keeps no freshness schedule.
+    /// </summary>
+    Task<TargetedReport?> RefreshAsync(IReadOnlyCollection<DiscoveredAgent> agents, CancellationToken cancellationToken) => Task.FromResult<TargetedReport?>(null);
 }
 
 /// <summary>What a targeted reconcile did.</summary>
@@ -51,7 +58,8 @@ internal sealed partial class Reconciler(
     ReconcileOptions options,
     ILogger<Reconciler> logger,
     ISignatureVerifier? verifier = null,
-    ICatalogReader? cachedCatalog = null) : IReconciler
+    ICatalogReader? cachedCatalog = null,
+    FreshnessSchedule? freshness = null) : IReconciler
 {
     private static readonly TimeSpan ConsistencyWait = TimeSpan.FromSeconds(2);
     private readonly CatalogPlanner planner = new(options.OfflineAfterFailures, options.Retention, store.Namespace);
@@ -178,10 +186,13 @@ internal sealed partial class Reconciler(
                 lastModified[endpoint] = modified;
             }
 
+            Observe(result);
+
             Plan(endpoint, managed.GetValueOrDefault(endpoint)?[0], result.Outcome);
         }
 
         phases.Done("crawl");
+        freshness?.Retain(desired.Keys.ToHashSet(StringComparer.Ordinal));
         var (applied, writeError) = await writer.CompleteAsync();
         phases.Done("writes");
         lastWrites = writer.Written;
