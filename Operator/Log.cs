@@ -132,7 +132,6 @@ internal static partial class Log
     [LoggerMessage(68, LogLevel.Error, "Search index: following the catalog failed ({Error}: {Message}); rebuilding from a fresh snapshot in {Seconds}s, searches answer from the index as it was")]
     public static partial void SearchIndexFailed(ILogger logger, string error, string message, double seconds);
 
-    // s6-fresh
     [LoggerMessage(69, LogLevel.Debug, "MCP freshness: {Count} entries introspected again ({Skipped} left to the next cycle), {Writes} writes")]
     public static partial void McpRefreshed(ILogger logger, int count, int skipped, int writes);
 

@@ -234,7 +234,6 @@ internal sealed class Metrics
 
     public void ObserveSearchDocuments(Func<int> count) => searchDocuments = count;
 
-    // s6-fresh
     private readonly Counter<long> mcpRefreshes;
     private readonly Counter<long> mcpNotifications;
     private Func<int> mcpSubscriptions = () => 0;
