@@ -131,4 +131,32 @@ internal static partial class Log
 
     [LoggerMessage(68, LogLevel.Error, "Search index: following the catalog failed ({Error}: {Message}); rebuilding from a fresh snapshot in {Seconds}s, searches answer from the index as it was")]
     public static partial void SearchIndexFailed(ILogger logger, string error, string message, double seconds);
+
+    // s6-fed
+    [LoggerMessage(69, LogLevel.Information, "Cluster identity: {Name} (from {Source})")]
+    public static partial void ClusterIdentityResolved(ILogger logger, string name, string source);
+
+    [LoggerMessage(70, LogLevel.Warning, "Cluster identity: the ClusterProperty cluster.clusterset.k8s.io is not used ({Problem}); --cluster-name applies")]
+    public static partial void ClusterPropertyUnusable(ILogger logger, string problem);
+
+    [LoggerMessage(71, LogLevel.Information, "Federation: this replica is a hub; members are read from namespace {Namespace}, and its entries are marked agentlens.io/federated-by={Mark}")]
+    public static partial void FederationStarted(ILogger logger, string @namespace, string mark);
+
+    [LoggerMessage(72, LogLevel.Information, "Federation: following member cluster {Cluster} (named by {From})")]
+    public static partial void MemberStarted(ILogger logger, string cluster, string from);
+
+    [LoggerMessage(73, LogLevel.Information, "Federation: member cluster {Cluster} left the inventory; its entries are kept, marked ClusterReachable=False, for {Retention}")]
+    public static partial void MemberRemoved(ILogger logger, string cluster, string retention);
+
+    [LoggerMessage(74, LogLevel.Information, "Federation: the entries of member cluster {Cluster} are removed (gone from the inventory longer than {Retention})")]
+    public static partial void MemberForgotten(ILogger logger, string cluster, string retention);
+
+    [LoggerMessage(75, LogLevel.Warning, "Federation: {From} is not used as a member: {Problem}")]
+    public static partial void MemberRefused(ILogger logger, string from, string problem);
+
+    [LoggerMessage(76, LogLevel.Warning, "Federation: member cluster {Cluster} reachable={Reachable} ({Reason}: {Message}); its entries say so")]
+    public static partial void MemberReachability(ILogger logger, string cluster, bool reachable, string reason, string message);
+
+    [LoggerMessage(77, LogLevel.Warning, "Federation: member cluster {Cluster} sent an entry the hub does not take ({Reason}); further ones are only counted (agentlens_federation_entries_skipped)")]
+    public static partial void MemberEntrySkipped(ILogger logger, string cluster, string reason);
 }

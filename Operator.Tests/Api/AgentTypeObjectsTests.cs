@@ -103,11 +103,11 @@ public sealed class AgentTypeObjectsTests
         Assert.That((string?)table["kind"], Is.EqualTo("Table"));
         Assert.That((string?)table["metadata"]!["resourceVersion"], Is.EqualTo("43"));
         Assert.That(table["columnDefinitions"]!.AsArray().Select(c => (string?)c!["name"]),
-            Is.EqualTo(new[] { "Name", "Protocol", "Lifecycle", "Capabilities", "Version", "Team", "Age", "Endpoint", "Source", "Signed" }));
-        Assert.That(table["columnDefinitions"]!.AsArray().Where(c => (int)c!["priority"]! == 1).Select(c => (string?)c!["name"]), Is.EqualTo(new[] { "Endpoint", "Source", "Signed" }));
+            Is.EqualTo(new[] { "Name", "Protocol", "Lifecycle", "Capabilities", "Version", "Team", "Age", "Endpoint", "Source", "Signed", "Cluster" }));
+        Assert.That(table["columnDefinitions"]!.AsArray().Where(c => (int)c!["priority"]! == 1).Select(c => (string?)c!["name"]), Is.EqualTo(new[] { "Endpoint", "Source", "Signed", "Cluster" }));
         var row = table["rows"]![0]!;
         Assert.That(row["cells"]!.AsArray().Select(c => (string?)c),
-            Is.EqualTo(new[] { "a", "a2a", "Active", "1 skill", "1.0.0", "wx", "5m", "http://a.example", "kubernetes:team-a/weather", string.Empty }));
+            Is.EqualTo(new[] { "a", "a2a", "Active", "1 skill", "1.0.0", "wx", "5m", "http://a.example", "kubernetes:team-a/weather", string.Empty, string.Empty }));
         Assert.That((string?)row["object"]!["kind"], Is.EqualTo("PartialObjectMetadata"));
         Assert.That((string?)row["object"]!["metadata"]!["namespace"], Is.EqualTo("team-a"));
         Assert.That((string?)row["object"]!["metadata"]!["resourceVersion"], Is.EqualTo("42"));

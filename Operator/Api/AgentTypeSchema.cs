@@ -67,6 +67,7 @@ internal static class AgentTypeSchema
         ["status.cardEtag"] = "The card's ETag, for conditional fetches.",
         ["status.capabilitiesDigest"] = "A digest over all capability digests.",
         ["status.offlineSince"] = "When the entry went Offline; it is deleted after the retention period.",
+        ["status.cluster"] = "The cluster the agent runs in: the About API's ClusterProperty cluster.clusterset.k8s.io, else the operator's --cluster-name; on a hub, the member cluster it was federated from.",
     };
 
     public static byte[] GroupList { get; } = Bytes(new JsonObject

@@ -79,6 +79,9 @@ internal sealed record AgentStatus
     /// <summary>When the entry went Offline; drives deletion after the retention period.</summary>
     public DateTimeOffset? OfflineSince { get; init; }
 
+    /// <summary>The cluster the agent runs in (see <see cref="ClusterIdentity"/>); null when the cluster has no name.</summary>
+    public string? Cluster { get; init; }
+
     public bool Equals(AgentStatus? other) =>
         other is not null && Lifecycle == other.Lifecycle && DisplayName == other.DisplayName
         && Description == other.Description && Version == other.Version && ProtocolVersion == other.ProtocolVersion
@@ -86,7 +89,7 @@ internal sealed record AgentStatus
         && (Icons.IsDefault ? [] : Icons).SequenceEqual(other.Icons.IsDefault ? [] : other.Icons) && Capabilities.SequenceEqual(other.Capabilities)
         && Conditions.SequenceEqual(other.Conditions) && ConsecutiveFailures == other.ConsecutiveFailures
         && LastError == other.LastError && CardDigest == other.CardDigest && CardEtag == other.CardEtag
-        && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince;
+        && CapabilitiesDigest == other.CapabilitiesDigest && OfflineSince == other.OfflineSince && Cluster == other.Cluster;
 
     public override int GetHashCode() => HashCode.Combine(Lifecycle, DisplayName, CardDigest, ConsecutiveFailures);
 }
@@ -166,6 +169,9 @@ internal static class ConditionTypes
     public const string LeaseHeld = "LeaseHeld";
     public const string CapabilitiesListed = "CapabilitiesListed";
     public const string SignatureVerified = "SignatureVerified";
+
+    /// <summary>On a hub's federated entries: whether the member cluster they come from answers.</summary>
+    public const string ClusterReachable = "ClusterReachable";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ConditionStatus>))]

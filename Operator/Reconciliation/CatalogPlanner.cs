@@ -50,10 +50,11 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// <item>an A2A card's signature check becomes condition <c>SignatureVerified</c> (and label
 /// <c>agentlens.io/signed</c>); an unchanged card (304) keeps the last verdict; a verdict that stops being
 /// True is carried as <see cref="UpdateEntry.SignatureLost"/>;</item>
+/// <item>every entry carries this cluster's name (<c>status.cluster</c>, label <c>agentlens.io/cluster</c>), when it has one;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
 /// </list>
 /// </summary>
-internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retention, string storeNamespace)
+internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retention, string storeNamespace, string? cluster = null)
 {
     public PlannedChange? Plan(StoredEntry? existing, DiscoveredAgent? desired, CrawlOutcome? crawl, bool sourceFailed, DateTimeOffset now)
     {
@@ -89,7 +90,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             Team = desired.Team,
             Tags = desired.Tags,
         };
-        var status = crawl switch
+        var status = (crawl switch
         {
             CardFetched card when desired.Protocol == Protocol.Mcp => WithCapabilitiesListed(Fetched(previous, card, now), card, now),
             CardFetched { Signature: { } verdict } card => WithSignature(Fetched(previous, card, now), verdict, now),
@@ -97,7 +98,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             CardUnchanged when previous is not null => Good(previous, now),
             CrawlFailed failed => Failed(previous, failed.Failure, now),
             _ => Failed(previous, new CrawlFailure(CrawlFailureReason.Configuration, "the server answered 304 but nothing was fetched before"), now),
-        };
+        }) with
+        { Cluster = cluster };
         var cardCapabilities = crawl is CardFetched counted ? counted.Card.Capabilities.Length : status.Capabilities.Length;
         var entry = EntryLimits.FitSize(new AgentType { Metadata = new AgentMetadata { Name = name, Namespace = storeNamespace }, Spec = spec, Status = status }, cardCapabilities, now);
         var raw = crawl is CardFetched c ? c.Raw : (ReadOnlyMemory<byte>?)null;
@@ -129,6 +131,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
 
         var offline = status with
         {
+            Cluster = cluster,
             Lifecycle = Lifecycle.Offline,
             OfflineSince = status.OfflineSince ?? now,
             Conditions = SetCondition(status.Conditions, ConditionTypes.Discovered, ConditionStatus.False, "NotDiscovered",
