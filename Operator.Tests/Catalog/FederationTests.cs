@@ -30,6 +30,7 @@ public sealed class FederationTests
     public async Task StartTheFleet()
     {
         dir = Path.Combine(Path.GetTempPath(), $"agentlens-fed-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
         (store, teamA, teamB) = ($"fed-store-{suffix}", $"team-a-{suffix}", $"team-b-{suffix}");
         hub = await ControlPlane.SharedAsync();
         var members = await Task.WhenAll(ControlPlane.StartOwnAsync(), ControlPlane.StartOwnAsync());
@@ -65,7 +66,18 @@ public sealed class FederationTests
         await MemberSecretAsync(hub, "member-b", memberB);
         await StartOperatorAsync(memberA, "a");
         await StartOperatorAsync(memberB, "b", "--cluster-name", "member-b", "--federation", "--federation-grace-period", "2s");
-        await StartOperatorAsync(hub, "hub", "--cluster-name", "hub", "--federation", "--federation-grace-period", "2s", "--retention", "4s");
+        // ClusterProfiles name members too; the hub's own credential provider (an exec plugin) logs in.
+        var profiles = await Tools.KubectlAsync(hub.KubeconfigPath, "apply", "-f", Path.Combine(AppContext.BaseDirectory, "Fixtures", "federation", "clusterprofile-crd.yaml"));
+        Assert.That(profiles.ExitCode, Is.Zero, profiles.StandardError);
+        var plugin = Path.Combine(dir, "token-plugin.sh");
+        await File.WriteAllTextAsync(plugin, "#!/bin/sh\nprintf '%s' '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"" + memberB.Configuration.AccessToken + "\"}}'\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var providers = Path.Combine(dir, "providers.json");
+        await File.WriteAllTextAsync(providers, $"{{\"providers\":[{{\"name\":\"test-token\",\"execConfig\":{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"command\":\"{plugin}\"}}}}]}}");
+        await StartOperatorAsync(hub, "hub", "--cluster-name", "hub", "--federation", "--federation-grace-period", "2s", "--retention", "4s", "--federation-access-providers", providers);
         await Poll.UntilAsync(() => HubAsync(), s => Count(s, "Active") >= 4, 120);
     }
 
@@ -186,6 +198,39 @@ public sealed class FederationTests
         Assert.That(marked, Does.Contain("MemberRemoved"));
         Assert.That(Lines(gone), Is.All.Not.StartWith("member-b|"));
         Assert.That(Lines(gone).Count(l => l.StartsWith("member-a|", StringComparison.Ordinal)), Is.EqualTo(2), "the other member is untouched");
+    }
+
+    [Test]
+    [Order(7)]
+    public async Task AClusterProfile_NamesAMember_ThroughTheHubsCredentialPlugin_AndItsDeletionRemovesIt()
+    {
+        await hub.Client.CustomObjects.CreateNamespacedCustomObjectAsync(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "multicluster.x-k8s.io/v1alpha2",
+            ["kind"] = "ClusterProfile",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "profile-b" },
+            ["spec"] = new Dictionary<string, object> { ["clusterManager"] = new Dictionary<string, object> { ["name"] = "tests" } },
+        }, "multicluster.x-k8s.io", "v1alpha2", store, "clusterprofiles");
+        var status = new Dictionary<string, object>
+        {
+            ["status"] = new Dictionary<string, object>
+            {
+                ["accessProviders"] = new[]
+                {
+                    new Dictionary<string, object> { ["name"] = "unknown-provider", ["cluster"] = new Dictionary<string, object> { ["server"] = "https://192.0.2.1:6443" } },
+                    new Dictionary<string, object> { ["name"] = "test-token", ["cluster"] = new Dictionary<string, object> { ["server"] = memberB.Configuration.Host, ["insecure-skip-tls-verify"] = true } },
+                },
+            },
+        };
+        await hub.Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(System.Text.Json.JsonSerializer.Serialize(status), V1Patch.PatchType.MergePatch),
+            "multicluster.x-k8s.io", "v1alpha2", store, "clusterprofiles", "profile-b");
+
+        var seen = await Poll.UntilAsync(() => HubAsync(), s => Lines(s).Count(l => l.StartsWith("profile-b|", StringComparison.Ordinal)) == 2, 60);
+        await hub.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("multicluster.x-k8s.io", "v1alpha2", store, "clusterprofiles", "profile-b");
+        var gone = await Poll.UntilAsync(() => HubAsync(), s => !s.Contains("profile-b|", StringComparison.Ordinal) && Lines(s).Count > 0, 30);
+
+        Assert.That(Lines(seen).Where(l => l.StartsWith("profile-b|", StringComparison.Ordinal)), Is.EquivalentTo(new[] { $"profile-b|{teamA}|travel|True", $"profile-b|{teamB}|news|True" }), seen);
+        Assert.That(Lines(gone), Is.All.Not.StartWith("profile-b|"));
     }
 
     private async Task StartOperatorAsync(ControlPlane cp, string name, params string[] extra)

@@ -11,6 +11,8 @@ internal static class FederationServices
     {
         var services = builder.Services;
         services.AddSingleton<SecretInventory>();
+        services.AddSingleton(sp => new ClusterProfileInventory(AccessProviders.Load(sp.GetRequiredService<FederationOptions>().AccessProvidersPath),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Metrics>(), sp.GetRequiredService<ILogger<ClusterProfileInventory>>()));
         services.AddSingleton(sp => new FederationHub(
             sp.GetRequiredService<IKubernetes>(),
             sp.GetRequiredService<StoreNamespace>(),
@@ -25,5 +27,7 @@ internal static class FederationServices
         services.AddHostedService(sp => sp.GetRequiredService<FederationHub>());
     }
 
-    private static List<IMemberInventory> Inventories(IServiceProvider sp) => [sp.GetRequiredService<SecretInventory>()];
+    private static List<IMemberInventory> Inventories(IServiceProvider sp) => sp.GetRequiredService<FederationOptions>().ClusterProfiles
+        ? [sp.GetRequiredService<SecretInventory>(), sp.GetRequiredService<ClusterProfileInventory>()]
+        : [sp.GetRequiredService<SecretInventory>()];
 }

@@ -83,6 +83,7 @@ internal static class OperatorOptionsRegistration
         ("--federation-max-bytes", new("AgentLens:Federation:MaxBytes", FlagKind.Value, "largest response read from a member (a list, or one watch stream)")),
         ("--federation-max-entries", new("AgentLens:Federation:MaxEntries", FlagKind.Value, "entries taken from one member at most")),
         ("--federation-cluster-profiles", new("AgentLens:Federation:ClusterProfiles", FlagKind.Switch, "also take members from ClusterProfiles (multicluster.x-k8s.io/v1alpha2)")),
+        ("--federation-access-providers", new("AgentLens:Federation:AccessProvidersPath", FlagKind.Value, "JSON file of the exec credential providers ClusterProfiles' access providers may name")),
         ("--apiserver-authorization-cache-ttl", new("AgentLens:ApiServer:AuthorizationCacheTtl", FlagKind.Value, "how long a SubjectAccessReview decision is reused")),
     ];
 

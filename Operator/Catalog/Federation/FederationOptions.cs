@@ -30,4 +30,7 @@ internal sealed class FederationOptions
 
     /// <summary>Also read ClusterProfile objects (multicluster.x-k8s.io/v1alpha2) as members.</summary>
     public bool ClusterProfiles { get; set; } = true;
+
+    /// <summary>The credential providers ClusterProfiles' access providers may name (see <see cref="Federation.AccessProviders"/>); empty: none.</summary>
+    public string? AccessProvidersPath { get; set; }
 }
