@@ -71,6 +71,10 @@ bench-watch: controlplane ## 1,000 SSE watchers on 2,000 entries, then 1,000 Age
 bench-registry: ## An IDE paging through the MCP Registry API: 10,000 servers at limit 100, p50/p99 per page against the floor (the same bytes pre-rendered); goal p99 <= 20 ms.
 	dotnet run --project hack/bench/Bench.csproj -c Release -- registry 10000
 
+.PHONY: bench-federation
+bench-federation: ## A hub over 3 members x 2,000 entries (loopback member servers): first full sync x the floor of listing each member once, member change -> hub watcher p50/p99 (goal p99 <= 2 s), hub heap per 1,000 federated entries.
+	dotnet run --project hack/bench/Bench.csproj -c Release -- federation 3 2000
+
 .PHONY: bench-search
 bench-search: ## Search: nDCG@5/MRR@10/recall@10 ours vs substring on hack/bench/search, p50/p99 at 10,000 entries in process and over HTTP vs a floor, index bytes per entry, change -> searchable.
 	dotnet run --project hack/bench/Bench.csproj -c Release -- search 10000

@@ -143,4 +143,31 @@ internal static partial class Log
 
     [LoggerMessage(72, LogLevel.Information, "MCP subscriptions: {Count} servers announce list_changed, more than --mcp-max-subscriptions ({Max}); the rest are refreshed by TTL and cycle")]
     public static partial void McpSubscriptionsCapped(ILogger logger, int count, int max);
+
+    [LoggerMessage(73, LogLevel.Information, "Cluster identity: {Name} (from {Source})")]
+    public static partial void ClusterIdentityResolved(ILogger logger, string name, string source);
+
+    [LoggerMessage(74, LogLevel.Warning, "Cluster identity: the ClusterProperty cluster.clusterset.k8s.io is not used ({Problem}); --cluster-name applies")]
+    public static partial void ClusterPropertyUnusable(ILogger logger, string problem);
+
+    [LoggerMessage(75, LogLevel.Information, "Federation: this replica is a hub; members are read from namespace {Namespace}, and its entries are marked agentlens.io/federated-by={Mark}")]
+    public static partial void FederationStarted(ILogger logger, string @namespace, string mark);
+
+    [LoggerMessage(76, LogLevel.Information, "Federation: following member cluster {Cluster} (named by {From})")]
+    public static partial void MemberStarted(ILogger logger, string cluster, string from);
+
+    [LoggerMessage(77, LogLevel.Information, "Federation: member cluster {Cluster} left the inventory; its entries are kept, marked ClusterReachable=False, for {Retention}")]
+    public static partial void MemberRemoved(ILogger logger, string cluster, string retention);
+
+    [LoggerMessage(78, LogLevel.Information, "Federation: the entries of member cluster {Cluster} are removed (gone from the inventory longer than {Retention})")]
+    public static partial void MemberForgotten(ILogger logger, string cluster, string retention);
+
+    [LoggerMessage(79, LogLevel.Warning, "Federation: {From} is not used as a member: {Problem}")]
+    public static partial void MemberRefused(ILogger logger, string from, string problem);
+
+    [LoggerMessage(80, LogLevel.Warning, "Federation: member cluster {Cluster} reachable={Reachable} ({Reason}: {Message}); its entries say so")]
+    public static partial void MemberReachability(ILogger logger, string cluster, bool reachable, string reason, string message);
+
+    [LoggerMessage(81, LogLevel.Warning, "Federation: member cluster {Cluster} sent an entry the hub does not take ({Reason}); further ones are only counted (agentlens_federation_entries_skipped)")]
+    public static partial void MemberEntrySkipped(ILogger logger, string cluster, string reason);
 }

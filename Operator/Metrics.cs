@@ -91,6 +91,7 @@ internal sealed class Metrics
         catalogLoopFailures = meter.CreateCounter<long>("agentlens_catalog_loop_failures", description: "Failed evaluations in the catalog cache, by loop (liveness, lease-event); each is retried.");
         (searchRequests, searchDuration) = CreateSearchInstruments(meter);
         (mcpRefreshes, mcpNotifications) = CreateFreshnessInstruments(meter);
+        federationSkipped = CreateFederationInstruments(meter);
     }
 
     /// <summary>One card fetch; <paramref name="result"/> is the crawler's word for how it ended (ok, not_modified, a failure reason).</summary>
@@ -251,4 +252,28 @@ internal sealed class Metrics
     public void McpNotification(string result) => mcpNotifications.Add(1, new KeyValuePair<string, object?>("result", result));
 
     public void ObserveMcpSubscriptions(Func<int> count) => mcpSubscriptions = count;
+    private readonly Counter<long> federationSkipped;
+    private Func<IEnumerable<(string Cluster, bool Reachable, bool Removed, int Entries)>> federationMembers = () => [];
+
+    private Counter<long> CreateFederationInstruments(Meter meter)
+    {
+        meter.CreateObservableGauge("agentlens_federation_members", ObserveFederationMembers,
+            description: "A hub's member clusters, by state (reachable, unreachable, removed: gone from the inventory, entries kept for the retention).");
+        meter.CreateObservableGauge("agentlens_federation_member_entries", () => federationMembers().Select(m =>
+            new Measurement<int>(m.Entries, new KeyValuePair<string, object?>("cluster", m.Cluster))), description: "Entries a hub holds from each member cluster.");
+        return meter.CreateCounter<long>("agentlens_federation_entries_skipped",
+            description: "Member entries (or members) a hub did not take, by reason (federated, invalid, invalid_name, limit, too_large, invalid_member).");
+    }
+
+    private IEnumerable<Measurement<int>> ObserveFederationMembers()
+    {
+        var members = federationMembers().ToList();
+        yield return new(members.Count(m => !m.Removed && m.Reachable), new KeyValuePair<string, object?>("state", "reachable"));
+        yield return new(members.Count(m => !m.Removed && !m.Reachable), new KeyValuePair<string, object?>("state", "unreachable"));
+        yield return new(members.Count(m => m.Removed), new KeyValuePair<string, object?>("state", "removed"));
+    }
+
+    public void FederatedEntrySkipped(string reason) => federationSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void ObserveFederation(Func<IEnumerable<(string Cluster, bool Reachable, bool Removed, int Entries)>> members) => federationMembers = members;
 }

@@ -27,6 +27,7 @@ builder.AddOperatorOptions(operatorArgs);   // Hosting/OperatorOptions.cs: every
 builder.AddKubernetesAccess();              // Hosting/KubernetesClientFactory.cs: in-cluster or kubeconfig
 builder.AddDiscovery();                     // Hosting/OperatorServices.cs: Sources, Crawling, Cards
 builder.Services.AddCatalog();              // Catalog/CatalogServices.cs: the store, Events, the catalog cache and its Lease view
+builder.AddFederation();                    // Hosting/FederationServices.cs: with --federation, a hub: member clusters' agenttypes merged into the catalog feed (Catalog/Federation/FederationHub.cs)
 builder.AddReconciliation();                // Hosting/OperatorServices.cs: the reconciler, run by Hosting/DiscoveryLoop.cs, Hosting/EventTrigger.cs and Hosting/FreshnessLoop.cs through one Hosting/CycleGate.cs
 builder.AddOperatorEndpoints();             // Hosting/OperatorEndpoints.cs: /metrics :8080, /healthz /readyz :8081, and the APIs' listeners
 builder.AddCatalogApi();                    // Api/CatalogApi.cs: list and watch the catalog over HTTP/SSE :8082 (Api/ApiOptions.cs)

@@ -103,8 +103,8 @@ public sealed class AgentTypeObjectsTests
         Assert.That((string?)table["kind"], Is.EqualTo("Table"));
         Assert.That((string?)table["metadata"]!["resourceVersion"], Is.EqualTo("43"));
         Assert.That(table["columnDefinitions"]!.AsArray().Select(c => (string?)c!["name"]),
-            Is.EqualTo(new[] { "Name", "Protocol", "Lifecycle", "Capabilities", "Version", "Team", "Age", "Endpoint", "Source", "Signed", "Authorization" }));
-        Assert.That(table["columnDefinitions"]!.AsArray().Where(c => (int)c!["priority"]! == 1).Select(c => (string?)c!["name"]), Is.EqualTo(new[] { "Endpoint", "Source", "Signed", "Authorization" }));
+            Is.EqualTo(new[] { "Name", "Protocol", "Lifecycle", "Capabilities", "Version", "Team", "Age", "Endpoint", "Source", "Signed", "Authorization", "Cluster" }));
+        Assert.That(table["columnDefinitions"]!.AsArray().Where(c => (int)c!["priority"]! == 1).Select(c => (string?)c!["name"]), Is.EqualTo(new[] { "Endpoint", "Source", "Signed", "Authorization", "Cluster" }));
         var row = table["rows"]![0]!;
         Assert.That(row["cells"]!.AsArray().Select(c => (string?)c),
             Is.EqualTo(new[] { "a", "a2a", "Active", "1 skill", "1.0.0", "wx", "5m", "http://a.example", "kubernetes:team-a/weather", string.Empty, string.Empty }));

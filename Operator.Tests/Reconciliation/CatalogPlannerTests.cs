@@ -66,6 +66,21 @@ public sealed class CatalogPlannerTests
     }
 
     [Test]
+    public void ANamedCluster_IsWrittenIntoEveryEntry_AndAnEntryWithoutItIsRewrittenOnce()
+    {
+        var named = new CatalogPlanner(offlineAfterFailures: 3, retention: TimeSpan.FromHours(24), storeNamespace: "catalog", cluster: "east-1");
+
+        var update = named.Plan(Active(), Agent(), Card("forecast"), false, T0.AddMinutes(5)) as UpdateEntry;
+        var offline = named.Plan(Store(update!), null, null, false, T0.AddMinutes(10)) as UpdateEntry;
+
+        Assert.That(update!.Entry.Status.Cluster, Is.EqualTo("east-1"), "an entry stored before the cluster had a name is rewritten with it");
+        Assert.That(CatalogNames.Labels(update.Entry)[Annotations.ClusterLabel], Is.EqualTo("east-1"));
+        Assert.That(named.Plan(Store(update), Agent(), Card("forecast"), false, T0.AddMinutes(6)), Is.Null, "and then left alone");
+        Assert.That(offline!.Entry.Status.Cluster, Is.EqualTo("east-1"));
+        Assert.That(CatalogNames.Labels(Active().Entry!), Does.Not.ContainKey(Annotations.ClusterLabel), "no name, no label");
+    }
+
+    [Test]
     public void NewAgentWhoseCrawlFails_IsCreatedRegistered()
     {
         var create = (CreateEntry)planner.Plan(null, Agent(), Failure(), false, T0)!;

@@ -11,7 +11,7 @@ namespace AgentLens.Operator.Tests.TestBed;
 internal sealed class ControlPlane
 {
     private const string DirPrefix = "agentlens-cp-";
-    private static readonly Lazy<Task<ControlPlane>> SharedInstance = new(() => StartAsync());
+    private static readonly Lazy<Task<ControlPlane>> SharedInstance = new(() => StartAsync(shared: true));
     private static readonly Lock StopLock = new();
     private static ControlPlane? started;
 
@@ -31,6 +31,21 @@ internal sealed class ControlPlane
     public IKubernetes Client { get; }
 
     public static Task<ControlPlane> SharedAsync() => SharedInstance.Value;
+
+    /// <summary>
+    /// One more control plane of the test's own (a fleet: a hub and its members), on its own ports and data;
+    /// stopped by <see cref="StopAsync"/>, and like the shared one at process exit and by the next run's sweep.
+    /// Each costs an etcd and a kube-apiserver (~300 MiB): keep them few.
+    /// </summary>
+    public static async Task<ControlPlane> StartOwnAsync()
+    {
+        var cp = await StartAsync(shared: false);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cp.Stop();
+        return cp;
+    }
+
+    /// <summary>Stops a control plane from <see cref="StartOwnAsync"/>.</summary>
+    public Task StopAsync() => Task.Run(Stop);
 
     /// <summary>A fresh client on the same credentials, for code under test that disposes its own.</summary>
     public IKubernetes NewClient() => new Kubernetes(Configuration);
@@ -69,18 +84,25 @@ internal sealed class ControlPlane
 
     public Task StartApiServerAsync() => ScriptAsync("start-apiserver", Dir);
 
-    private static async Task<ControlPlane> StartAsync()
+    private static async Task<ControlPlane> StartAsync(bool shared)
     {
-        CleanUpLeftovers();
+        if (shared)
+        {
+            CleanUpLeftovers();
+        }
+
         var dir = Path.Combine(Path.GetTempPath(), $"{DirPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(Path.Combine(dir, "owner"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopShared();
         var result = await ScriptAsync("start", dir);
         var cp = new ControlPlane(dir, result.StandardOutput.Trim().Split('\n')[^1]);
-        lock (StopLock)
+        if (shared)
         {
-            started = cp;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => StopShared();
+            lock (StopLock)
+            {
+                started = cp;
+            }
         }
 
         return cp;
@@ -100,6 +122,11 @@ internal sealed class ControlPlane
 
     private void Stop()
     {
+        if (!Directory.Exists(Dir))
+        {
+            return;
+        }
+
         using var process = Process.Start("bash", [Repo.Path("hack", "controlplane.sh"), "stop", Dir]);
         process.WaitForExit(TimeSpan.FromSeconds(30));
         KeepFaults(Dir, Environment.GetEnvironmentVariable("AGENTLENS_CONTROLPLANE_FAULTS"));

@@ -24,6 +24,9 @@ internal static class AgentTypeObjects
     /// <summary>Names the ConfigMap an AgentType is stored in (<c>namespace/name</c>).</summary>
     public const string StoredInAnnotation = Annotations.Prefix + "stored-in";
 
+    /// <summary>On a hub's federated AgentType: the member cluster, namespace and name it was read from.</summary>
+    public const string FederatedFromAnnotation = Annotations.Prefix + "federated-from";
+
     /// <summary>The entry as an AgentType, compact UTF-8 JSON (an entry without a readable AgentType has none).</summary>
     public static byte[] ObjectBytes(StoredEntry item, string resourceVersion, string storeNamespace) =>
         EntryRenders.AgentType(item, resourceVersion, (entry, rv) => Json(w =>
@@ -70,7 +73,15 @@ internal static class AgentTypeObjects
 
         w.WriteEndObject();
         w.WriteStartObject("annotations");
-        w.WriteString(StoredInAnnotation, $"{item.Namespace}/{item.Name}");
+        if (item.Origin is { } origin)
+        {
+            w.WriteString(FederatedFromAnnotation, $"{origin.Cluster}/{origin.Namespace}/{origin.Name}");
+        }
+        else
+        {
+            w.WriteString(StoredInAnnotation, $"{item.Namespace}/{item.Name}");
+        }
+
         w.WriteEndObject();
         w.WriteEndObject();
     }
@@ -171,6 +182,7 @@ internal static class AgentTypeObjects
         ("Source", "string", string.Empty, 1, "Where the agent was found: kubernetes (namespace/Service), static or push."),
         ("Signed", "string", string.Empty, 1, "A2A: verified, unverified or unsigned (the card's signatures against the trust roots)."),
         ("Authorization", "string", string.Empty, 1, "MCP: required (and by whom) when the server wants a token; A2A: the schemes the card requires, alternatives separated by |."),
+        ("Cluster", "string", string.Empty, 1, "The cluster the agent runs in (status.cluster)."),
     ];
 
     private static IEnumerable<string> Cells(StoredEntry item, DateTimeOffset now)
@@ -192,6 +204,7 @@ internal static class AgentTypeObjects
         };
         yield return entry is null ? string.Empty : CatalogNames.Signed(entry) ?? string.Empty;
         yield return AuthorizationSummary(entry?.Status.Authorization);
+        yield return entry?.Status.Cluster ?? item.Labels.GetValueOrDefault(Annotations.ClusterLabel) ?? string.Empty;
     }
 
     /// <summary><c>required (auth.example.com)</c>, <c>oauth | apiKey+mtls</c> or nothing: what a reader needs to call the agent.</summary>

@@ -98,6 +98,7 @@ internal static class AgentTypeSchema
         ["status.authorization.requirements[].scopes"] = "The scopes each scheme needs (space-separated), by scheme name.",
         ["status.authorization.requirements[].scopes[]"] = "The scheme's scopes, space-separated.",
         ["status.authorization.extendedCard"] = "A2A: the agent serves an authenticated extended card (capabilities.extendedAgentCard).",
+        ["status.cluster"] = "The cluster the agent runs in: the About API's ClusterProperty cluster.clusterset.k8s.io, else the operator's --cluster-name; on a hub, the member cluster it was federated from.",
     };
 
     public static byte[] GroupList { get; } = Bytes(new JsonObject

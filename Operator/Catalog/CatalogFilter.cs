@@ -63,10 +63,12 @@ internal sealed record CatalogFilter
     /// <summary>
     /// The namespace an entry belongs to as an AgentType: its Service's namespace for an entry discovered
     /// from a Service, else the store's. A push entry is always the store's, whatever source it claims, so
-    /// nobody who may write a push entry can place one among another team's agents.
+    /// nobody who may write a push entry can place one among another team's agents. A hub's federated
+    /// entry is in the namespace its member serves it in (namespace sameness).
     /// </summary>
     public static string ServedNamespace(StoredEntry item, string storeNamespace) =>
-        !item.IsPush && item.Entry?.Spec.Source is { Type: SourceType.Kubernetes, Namespace: { Length: > 0 } ns } ? ns : storeNamespace;
+        item.Origin is { } origin ? origin.Namespace
+        : !item.IsPush && item.Entry?.Spec.Source is { Type: SourceType.Kubernetes, Namespace: { Length: > 0 } ns } ? ns : storeNamespace;
 
     /// <summary>The AgentType API's field selectors, as Kubernetes writes them: <c>f=v</c>, <c>f==v</c>, <c>f!=v</c>, comma-separated.</summary>
     public static bool TryParseFields(string? text, string storeNamespace, List<Func<StoredEntry, bool>> requirements, [NotNullWhen(false)] out string? error)

@@ -149,7 +149,8 @@ internal sealed class CatalogMirror(
                 if (writes.All(w => w.Value is null ? feed.Get(w.Key) is null : RawLocked(w.Key)?.ResourceVersion == w.Value))
                 {
                     // As stored: a Lease-bearing push entry is read as written, not as its Lease shows it.
-                    return [.. feed.Snapshot().Items.Select(i => leased.Raw(i.Name) ?? i)];
+                    // A hub's federated entries share the feed but are in no store of ours: never the planner's.
+                    return [.. feed.Snapshot().Items.Where(i => i.Origin is null).Select(i => leased.Raw(i.Name) ?? i)];
                 }
             }
 
@@ -170,7 +171,7 @@ internal sealed class CatalogMirror(
         lock (gate)
         {
             var counts = leased.States.Where(l => l != Liveness.None).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
-            counts[Liveness.None] = feed.Snapshot().Items.Count(i => i.IsPush && !leased.Contains(i.Name));
+            counts[Liveness.None] = feed.Snapshot().Items.Count(i => i.IsPush && i.Origin is null && !leased.Contains(i.Name));
             return counts;
         }
     }

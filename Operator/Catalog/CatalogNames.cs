@@ -82,6 +82,11 @@ internal static partial class CatalogNames
             labels[Annotations.SourceNamespaceLabel] = ns;
         }
 
+        if (LabelValue(entry.Status.Cluster) is { Length: > 0 } cluster)
+        {
+            labels[Annotations.ClusterLabel] = cluster;
+        }
+
         if (Signed(entry) is { } signed)
         {
             labels[Annotations.SignedLabel] = signed;
@@ -104,6 +109,6 @@ internal static partial class CatalogNames
     public static readonly ImmutableHashSet<string> OwnedLabels =
     [
         Annotations.ManagedByLabel, Annotations.CatalogLabel, Annotations.ProtocolLabel, Annotations.SourceLabel,
-        Annotations.LifecycleLabel, Annotations.TeamLabel, Annotations.SourceNamespaceLabel, Annotations.SignedLabel,
+        Annotations.LifecycleLabel, Annotations.TeamLabel, Annotations.SourceNamespaceLabel, Annotations.SignedLabel, Annotations.ClusterLabel,
     ];
 }

@@ -47,4 +47,7 @@ internal sealed record StoredEntry
 
     /// <summary>The ConfigMap's creationTimestamp (UTC), for the AgentType's metadata and kubectl's AGE.</summary>
     public DateTime? Created { get; init; }
+
+    /// <summary>On a hub: the member a federated entry comes from (it is in no store of ours); null for the hub's own entries.</summary>
+    public Federation.FederatedOrigin? Origin { get; init; }
 }

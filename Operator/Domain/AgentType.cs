@@ -89,6 +89,9 @@ internal sealed record AgentStatus
     /// <summary>Who grants access: absent when the agent declares no security and answered without credentials.</summary>
     public AgentAuthorization? Authorization { get; init; }
 
+    /// <summary>The cluster the agent runs in (see <see cref="ClusterIdentity"/>); null when the cluster has no name.</summary>
+    public string? Cluster { get; init; }
+
     public bool Equals(AgentStatus? other) =>
         other is not null && Lifecycle == other.Lifecycle && DisplayName == other.DisplayName
         && Description == other.Description && Version == other.Version && ProtocolVersion == other.ProtocolVersion
@@ -97,7 +100,7 @@ internal sealed record AgentStatus
         && Conditions.SequenceEqual(other.Conditions) && ConsecutiveFailures == other.ConsecutiveFailures
         && LastError == other.LastError && CardDigest == other.CardDigest && CardEtag == other.CardEtag
         && CapabilitiesDigest == other.CapabilitiesDigest && CapabilitiesObservedAt == other.CapabilitiesObservedAt && OfflineSince == other.OfflineSince
-        && Authorization == other.Authorization;
+        && Authorization == other.Authorization && Cluster == other.Cluster;
 
     public override int GetHashCode() => HashCode.Combine(Lifecycle, DisplayName, CardDigest, ConsecutiveFailures);
 }
@@ -196,6 +199,9 @@ internal static class ConditionTypes
     public const string LeaseHeld = "LeaseHeld";
     public const string CapabilitiesListed = "CapabilitiesListed";
     public const string SignatureVerified = "SignatureVerified";
+
+    /// <summary>On a hub's federated entries: whether the member cluster they come from answers.</summary>
+    public const string ClusterReachable = "ClusterReachable";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ConditionStatus>))]

@@ -38,4 +38,11 @@ internal static class Annotations
 
     // On Leases the operator watches for push entries.
     public const string AgentLeaseLabel = Prefix + "agent-lease";
+
+    // Federation: the cluster an entry comes from, the hub that federated it (never federated again), and
+    // the Secrets that name a hub's members (with the cluster's name, when not the Secret's).
+    public const string ClusterLabel = Prefix + "cluster";
+    public const string FederatedByLabel = Prefix + "federated-by";
+    public const string MemberClusterLabel = Prefix + "member-cluster";
+    public const string ClusterNameAnnotation = Prefix + "cluster-name";
 }

@@ -1,4 +1,5 @@
 using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Domain;
 using AgentLens.Operator.Reconciliation;
 using AgentLens.Operator.Sources;
 using Microsoft.Extensions.Options;
@@ -20,10 +21,13 @@ internal static class ComponentOptions
         services.AddSingleton(sp => Root(sp).Sources());
         services.AddSingleton(sp => Root(sp).Store);
         services.AddSingleton(sp => Root(sp).Cache());
-        services.AddSingleton(sp => Root(sp).Reconcile());
+        services.AddSingleton(sp => ClusterIdentityResolver.Resolve(sp.GetRequiredService<IKubernetes>(), Root(sp).ClusterName,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AgentLens.Operator.ClusterIdentity")));
+        services.AddSingleton(sp => Root(sp).Reconcile() with { Cluster = sp.GetRequiredService<ClusterIdentity>().Name });
         services.AddSingleton(sp => Root(sp).Api);
         services.AddSingleton(sp => Root(sp).ApiServer);
         services.AddSingleton(sp => Root(sp).Registry);
+        services.AddSingleton(sp => Root(sp).Federation);
         services.AddSingleton(sp => StoreNamespaceResolver.Resolve(Root(sp), sp.GetRequiredService<KubernetesClientConfiguration>()));
     }
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using AgentLens.Operator.Api;
 using AgentLens.Operator.Api.Registry;
 using AgentLens.Operator.Catalog;
+using AgentLens.Operator.Catalog.Federation;
 using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 using Microsoft.Extensions.Options;
@@ -62,6 +63,13 @@ internal sealed class OperatorOptions
     /// <summary>Run one cycle and exit: 0 when every source succeeded, 1 otherwise.</summary>
     public bool Once { get; set; }
 
+    /// <summary>
+    /// This cluster's name, when the About API's ClusterProperty <c>cluster.clusterset.k8s.io</c> does not give
+    /// one (that wins); entries carry it. A DNS label: it becomes a label value and part of a hub's entry names.
+    /// </summary>
+    [RegularExpression("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", ErrorMessage = "clusterName must be a DNS label of at most 63 characters")]
+    public string? ClusterName { get; set; }
+
     /// <summary>Path of a kubeconfig; empty means in-cluster config or the default kubeconfig.</summary>
     public string? Kubeconfig { get; set; }
 
@@ -100,6 +108,9 @@ internal sealed class OperatorOptions
 
     [ValidateObjectMembers]
     public RegistryOptions Registry { get; set; } = new();
+
+    [ValidateObjectMembers]
+    public FederationOptions Federation { get; set; } = new();
 }
 
 [OptionsValidator]

@@ -30,6 +30,7 @@ internal static class OperatorOptionsRegistration
         ("--event-burst-threshold", new("AgentLens:EventBurstThreshold", FlagKind.Value, "with --events: more changed Services at once start the next full cycle instead")),
         ("--min-early-cycle-interval", new("AgentLens:MinEarlyCycleInterval", FlagKind.Value, "with --events: least time from a full cycle's start to an early one (default max(poll-interval/4, 15s))")),
         ("--once", new("AgentLens:Once", FlagKind.Switch, "run one cycle and exit (0: every source succeeded)")),
+        ("--cluster-name", new("AgentLens:ClusterName", FlagKind.Value, "this cluster's name on its entries, unless the About API's ClusterProperty cluster.clusterset.k8s.io gives one")),
         ("--kubeconfig", new("AgentLens:Kubeconfig", FlagKind.Value, "kubeconfig path (empty: in-cluster, else the default kubeconfig)")),
         ("--crawl-timeout", new("AgentLens:Crawl:Timeout", FlagKind.Value, "per-request timeout of a card fetch")),
         ("--crawl-max-timeout", new("AgentLens:Crawl:MaxTimeout", FlagKind.Value, "cap on the timeout an annotation or static entry may ask for")),
@@ -81,6 +82,14 @@ internal static class OperatorOptionsRegistration
         ("--registry-cluster-name", new("AgentLens:Registry:ClusterName", FlagKind.Value, "cluster part of derived server names io.agentlens.<name>/<namespace>.<entry>")),
         ("--registry-tombstones", new("AgentLens:Registry:Tombstones", FlagKind.Value, "removed entries remembered as deleted, at most")),
         ("--registry-tombstone-age", new("AgentLens:Registry:TombstoneAge", FlagKind.Value, "how long a removed entry is remembered as deleted")),
+        ("--federation", new("AgentLens:Federation:Enabled", FlagKind.Switch, "be a hub: list and watch the member clusters' agenttypes and serve them with this cluster's")),
+        ("--federation-namespace", new("AgentLens:Federation:Namespace", FlagKind.Value, "namespace of the member Secrets and ClusterProfiles (empty: the store namespace)")),
+        ("--federation-grace-period", new("AgentLens:Federation:GracePeriod", FlagKind.Value, "how long a member may fail before its entries show ClusterReachable=False")),
+        ("--federation-timeout", new("AgentLens:Federation:Timeout", FlagKind.Value, "one list of a member ends by then")),
+        ("--federation-max-bytes", new("AgentLens:Federation:MaxBytes", FlagKind.Value, "largest response read from a member (a list, or one watch stream)")),
+        ("--federation-max-entries", new("AgentLens:Federation:MaxEntries", FlagKind.Value, "entries taken from one member at most")),
+        ("--federation-cluster-profiles", new("AgentLens:Federation:ClusterProfiles", FlagKind.Switch, "also take members from ClusterProfiles (multicluster.x-k8s.io/v1alpha2)")),
+        ("--federation-access-providers", new("AgentLens:Federation:AccessProvidersPath", FlagKind.Value, "JSON file of the exec credential providers ClusterProfiles' access providers may name")),
         ("--apiserver-authorization-cache-ttl", new("AgentLens:ApiServer:AuthorizationCacheTtl", FlagKind.Value, "how long a SubjectAccessReview decision is reused")),
     ];
 

@@ -53,10 +53,11 @@ internal sealed record DeleteEntry(string Endpoint, StoredEntry Existing, string
 /// <item>an MCP server that answered and refused introspection (401, 403 insufficient_scope) is Active, with
 /// <c>status.authorization</c> and <c>CapabilitiesListed=False</c> reason <c>AuthorizationRequired</c> — not an
 /// <c>IntrospectionFailed</c> transition, so no Warning Event;</item>
+/// <item>every entry carries this cluster's name (<c>status.cluster</c>, label <c>agentlens.io/cluster</c>), when it has one;</item>
 /// <item>nothing is written when the desired bytes and labels equal the stored ones.</item>
 /// </list>
 /// </summary>
-internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retention, string storeNamespace)
+internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retention, string storeNamespace, string? cluster = null)
 {
     /// <summary>The reason of <c>CapabilitiesListed=False</c> for a server that answered and wants a token.</summary>
     public const string AuthorizationRequired = "AuthorizationRequired";
@@ -95,7 +96,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             Team = desired.Team,
             Tags = desired.Tags,
         };
-        var status = crawl switch
+        var status = (crawl switch
         {
             CardFetched card when desired.Protocol == Protocol.Mcp => WithCapabilitiesListed(Fetched(previous, card, now), card, now),
             CardFetched { Signature: { } verdict } card => WithSignature(Fetched(previous, card, now), verdict, now),
@@ -103,7 +104,8 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
             CardUnchanged when previous is not null => Good(previous, now),
             CrawlFailed failed => Failed(previous, failed.Failure, now),
             _ => Failed(previous, new CrawlFailure(CrawlFailureReason.Configuration, "the server answered 304 but nothing was fetched before"), now),
-        };
+        }) with
+        { Cluster = cluster };
         var cardCapabilities = crawl is CardFetched counted ? counted.Card.Capabilities.Length : status.Capabilities.Length;
         var entry = EntryLimits.FitSize(new AgentType { Metadata = new AgentMetadata { Name = name, Namespace = storeNamespace }, Spec = spec, Status = status }, cardCapabilities, now);
         var raw = crawl is CardFetched c ? c.Raw : (ReadOnlyMemory<byte>?)null;
@@ -135,6 +137,7 @@ internal sealed class CatalogPlanner(int offlineAfterFailures, TimeSpan retentio
 
         var offline = status with
         {
+            Cluster = cluster,
             Lifecycle = Lifecycle.Offline,
             OfflineSince = status.OfflineSince ?? now,
             Conditions = SetCondition(status.Conditions, ConditionTypes.Discovered, ConditionStatus.False, "NotDiscovered",

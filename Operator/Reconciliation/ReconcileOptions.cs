@@ -21,4 +21,6 @@ internal sealed record ReconcileOptions
 
     /// <summary>The shortest time between two introspections of one MCP entry that a TTL can ask for.</summary>
     public TimeSpan McpMinRefresh { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>This cluster's name, written into every entry (<c>status.cluster</c>, label <c>agentlens.io/cluster</c>); null: none.</summary>
+    public string? Cluster { get; init; }
 }

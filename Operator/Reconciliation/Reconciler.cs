@@ -62,7 +62,7 @@ internal sealed partial class Reconciler(
     FreshnessSchedule? freshness = null) : IReconciler
 {
     private static readonly TimeSpan ConsistencyWait = TimeSpan.FromSeconds(2);
-    private readonly CatalogPlanner planner = new(options.OfflineAfterFailures, options.Retention, store.Namespace);
+    private readonly CatalogPlanner planner = new(options.OfflineAfterFailures, options.Retention, store.Namespace, options.Cluster);
     private readonly CycleReporter reporter = new(events, metrics, store.Namespace, logger);
 
     // Last-Modified of each endpoint's last good card, for If-Modified-Since. Kept in memory only: it is a

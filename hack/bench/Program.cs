@@ -28,8 +28,12 @@ switch (args.FirstOrDefault())
     case "search":
         await SearchBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
         return 0;
+    case "federation":
+        await FederationBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles] | registry [entries] | search [entries]");
+        await Console.Error.WriteLineAsync("usage: AgentLens.Bench crawl [agents] | catalog [services] [--cycles N] | scale [services] [--cycles N] | events [services] | watch [watchers] [entries] | soak [cycles] | registry [entries] | search [entries] | federation [members] [entries]");
         return 2;
 }
 
