@@ -113,6 +113,21 @@ public sealed class HelmChartTests
     }
 
     [Test]
+    public async Task Template_AHub_MayListAndWatchItsNamespacesSecretsAndClusterProfiles_AndOnlyAHub()
+    {
+        var off = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system");
+        var hub = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system", "--set", "federation.enabled=true", "--set", "clusterName=hub");
+
+        Assert.That((off.ExitCode, hub.ExitCode), Is.EqualTo((0, 0)), off.StandardError + hub.StandardError);
+        Assert.That(off.StandardOutput, Does.Not.Contain("--federation").And.Not.Contain("clusterprofiles").And.Not.Contain("--cluster-name")
+            .And.Not.Contain("resources: [secrets]\n    verbs: [list, watch]"));
+        Assert.That(hub.StandardOutput, Does.Contain("- --federation\n").And.Contain("--cluster-name=hub").And.Contain("resources: [clusterprofiles]\n    verbs: [list, watch]"));
+        var secrets = hub.StandardOutput.Split("\n---", StringSplitOptions.RemoveEmptyEntries).Single(d => d.Contains("resources: [secrets]\n    verbs: [list, watch]", StringComparison.Ordinal));
+        Assert.That(secrets, Does.Contain("kind: Role\n"), "the release namespace only, never a ClusterRole");
+        Assert.That(off.StandardOutput, Does.Contain("resources: [clusterproperties]"), "every operator may read its cluster's name");
+    }
+
+    [Test]
     public async Task Template_AgentTypeApi_WithCertManager_AsksItForTheCertificateAndTheCa()
     {
         var result = await Tools.HelmAsync("template", "agentlens", Chart, "--namespace", "agentlens-system", "--set", "apiServer.certificate.source=certManager");
