@@ -22,11 +22,19 @@ internal sealed class ResponseTooLargeException : IOException
 /// <summary>
 /// Puts the crawler's byte cap under a client we do not read ourselves (the MCP SDK's): every response body,
 /// JSON or an event stream, fails with <see cref="ResponseTooLargeException"/> as soon as more than
-/// <c>maxBytes</c> were read, so an endless stream costs at most the cap.
+/// <c>maxBytes</c> were read, so an endless stream costs at most the cap. Also the cap on what a federation
+/// member's kube-apiserver sends (a list, or one watch stream), inside the Kubernetes client's own handler chain.
 /// </summary>
-internal sealed class CappedResponseHandler(int maxBytes, HttpMessageHandler inner) : DelegatingHandler(inner)
+internal sealed class CappedResponseHandler : DelegatingHandler
 {
+    private readonly long maxBytes;
     private int exceeded;
+
+    /// <summary>A handler for a chain that sets its inner handler itself (the Kubernetes client's).</summary>
+    public CappedResponseHandler(long maxBytes) => this.maxBytes = maxBytes;
+
+    public CappedResponseHandler(long maxBytes, HttpMessageHandler inner)
+        : base(inner) => this.maxBytes = maxBytes;
 
     /// <summary>Whether any response went past the cap — even if the reader swallowed the failure.</summary>
     public bool Exceeded => Volatile.Read(ref exceeded) == 1;
@@ -45,7 +53,7 @@ internal sealed class CappedResponseHandler(int maxBytes, HttpMessageHandler inn
         return response;
     }
 
-    private sealed class CappedStream(Stream inner, int maxBytes, Action onExceeded) : ResponseBodyStream(inner)
+    private sealed class CappedStream(Stream inner, long maxBytes, Action onExceeded) : ResponseBodyStream(inner)
     {
         private long total;
 

@@ -1,3 +1,4 @@
+using AgentLens.Operator.Crawling;
 using AgentLens.Operator.Domain;
 
 namespace AgentLens.Operator.Catalog.Federation;
@@ -164,7 +165,7 @@ internal sealed class FederationHub(
         IKubernetes client;
         try
         {
-            client = new Kubernetes(desired.Configuration(), new MemberResponseCap(options.MaxBytes));
+            client = new Kubernetes(desired.Configuration(), new CappedResponseHandler(options.MaxBytes));
         }
         catch (Exception e)
         {
