@@ -107,7 +107,7 @@ public sealed class AgentTypeObjectsTests
         Assert.That(table["columnDefinitions"]!.AsArray().Where(c => (int)c!["priority"]! == 1).Select(c => (string?)c!["name"]), Is.EqualTo(new[] { "Endpoint", "Source", "Signed", "Authorization", "Cluster" }));
         var row = table["rows"]![0]!;
         Assert.That(row["cells"]!.AsArray().Select(c => (string?)c),
-            Is.EqualTo(new[] { "a", "a2a", "Active", "1 skill", "1.0.0", "wx", "5m", "http://a.example", "kubernetes:team-a/weather", string.Empty, string.Empty }));
+            Is.EqualTo(new[] { "a", "a2a", "Active", "1 skill", "1.0.0", "wx", "5m", "http://a.example", "kubernetes:team-a/weather", string.Empty, string.Empty, string.Empty }));
         Assert.That((string?)row["object"]!["kind"], Is.EqualTo("PartialObjectMetadata"));
         Assert.That((string?)row["object"]!["metadata"]!["namespace"], Is.EqualTo("team-a"));
         Assert.That((string?)row["object"]!["metadata"]!["resourceVersion"], Is.EqualTo("42"));
