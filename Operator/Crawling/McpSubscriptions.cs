@@ -159,7 +159,7 @@ internal sealed class McpSubscriptions(HttpMessageHandler handler, CrawlOptions 
                     Method = RequestMethods.SubscriptionsListen,
                     Params = new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true, ["promptsListChanged"] = true, ["resourcesListChanged"] = true } },
                 }, stop)
-                : Task.Delay(Timeout.Infinite, stop);
+                : Task.Delay(Timeout.InfiniteTimeSpan, time, stop);
 
             // The byte budget is checked while the stream is read; the SDK may swallow the error, so it is looked at too.
             while (!stop.IsCancellationRequested && !budget.Exceeded && !listening.IsCompleted && !client.Completion.IsCompleted)
