@@ -63,6 +63,9 @@ public sealed class CatalogApiAuthTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"code\":401"));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(),
+            Is.EqualTo(token is null ? "Bearer realm=\"agentlens\"" : "Bearer realm=\"agentlens\", error=\"invalid_token\""),
+            "a 401 says how to authenticate (RFC 9110 11.6.1, RFC 6750 3)");
     }
 
     [Test]

@@ -78,25 +78,17 @@ public sealed class GrafanaDashboardTests
         var work = Directory.CreateTempSubdirectory("agentlens-grafana-");
         var metricsPort = Tools.FreePort();
         var apiPort = Tools.FreePort();
-        var promPort = Tools.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(work.FullName, "prometheus.yml"), $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: agentlens
-                static_configs:
-                  - targets: ["127.0.0.1:{metricsPort}"]
-            """);
-        using var op = Start("dotnet", OperatorProcess.Dll, "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store, "--namespaces", store,
-            "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "2s", "--events", "--crawl-allow-cidrs", "127.0.0.1/32",
+        using var op = ProcessRunner.Start("dotnet", OperatorProcess.Dll, "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store, "--namespaces", store,
+            "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "30s", "--events", "--crawl-allow-cidrs", "127.0.0.1/32",
             "--api-bind-address", $"127.0.0.1:{apiPort}", "--api-auth", "none", "--apiserver-bind-address", "0",
             "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", "127.0.0.1:0");
-        using var prom = Start("/usr/bin/prometheus", $"--config.file={work.FullName}/prometheus.yml", $"--storage.tsdb.path={work.FullName}/data",
-            $"--web.listen-address=127.0.0.1:{promPort}");
+        using var prom = await ScrapingPrometheus.StartAsync(work, metricsPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
             // A Service announced while the operator runs: its event-trigger latency is recorded, its crawl counted.
+            // The timer is slow (30 s) so the trigger writes it: a timer cycle that got there first would leave the
+            // trigger nothing to write, and no latency (a race a loaded machine lost with a 2 s timer).
             await Poll.UntilAsync(() => Answer(http, $"http://127.0.0.1:{apiPort}/api/v1/agents"), s => s.Contains("\"items\"", StringComparison.Ordinal));
             await Tenant.AnnounceAsync(cp.Client, store, "charted", "127.0.0.1", new Uri(agent.BaseUrl).Port);
             // A watcher, so the watchers panel has something to show besides zero.
@@ -111,7 +103,7 @@ public sealed class GrafanaDashboardTests
                 var still = new List<(string, string)>();
                 foreach (var (panel, query) in empty)
                 {
-                    if (await SeriesAsync(http, promPort, query) == 0)
+                    if ((await prom.QueryAsync(http, query)).Length == 0)
                     {
                         still.Add((panel, query));
                     }
@@ -124,8 +116,8 @@ public sealed class GrafanaDashboardTests
         }
         finally
         {
-            Stop(op);
-            Stop(prom);
+            ProcessRunner.Stop(op);
+            prom.Dispose();
             work.Delete(recursive: true);
         }
     }
@@ -139,44 +131,6 @@ public sealed class GrafanaDashboardTests
         catch (HttpRequestException e)
         {
             return e.Message;
-        }
-    }
-
-    private static async Task<int> SeriesAsync(HttpClient http, int promPort, string query)
-    {
-        try
-        {
-            var body = await http.GetStringAsync($"http://127.0.0.1:{promPort}/api/v1/query?query={Uri.EscapeDataString(query)}");
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.GetProperty("data").GetProperty("result").GetArrayLength();
-        }
-        catch (HttpRequestException)
-        {
-            // Prometheus is still starting; a query it refuses (400) fails here too, and stays in the list.
-            return 0;
-        }
-    }
-
-    private static Process Start(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
         }
     }
 }

@@ -28,20 +28,10 @@ public sealed class PrometheusTests
         var sources = Path.Combine(work.FullName, "sources.yaml");
         await File.WriteAllTextAsync(sources, $"sources:\n  - {{name: scraped, type: a2a, url: '{agent.BaseUrl}'}}\n");
         var metricsPort = Tools.FreePort();
-        var promPort = Tools.FreePort();
-        await File.WriteAllTextAsync(Path.Combine(work.FullName, "prometheus.yml"), $"""
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: agentlens
-                static_configs:
-                  - targets: ["127.0.0.1:{metricsPort}"]
-            """);
-        using var op = Start("dotnet", OperatorProcess.Dll, "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store, "--namespaces", store,
+        using var op = ProcessRunner.Start("dotnet", OperatorProcess.Dll, "--kubeconfig", cp.KubeconfigPath, "--store-namespace", store, "--namespaces", store,
             "--static-sources", sources, "--leader-elect=false", "--poll-interval", "2s", "--crawl-allow-cidrs", "127.0.0.1/32", "--api-bind-address", "0", "--apiserver-bind-address", "0",
             "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", "127.0.0.1:0");
-        using var prom = Start("/usr/bin/prometheus", $"--config.file={work.FullName}/prometheus.yml", $"--storage.tsdb.path={work.FullName}/data",
-            $"--web.listen-address=127.0.0.1:{promPort}");
+        using var prom = await ScrapingPrometheus.StartAsync(work, metricsPort);
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -50,19 +40,10 @@ public sealed class PrometheusTests
             while (cycles <= 0 && !deadline.IsCancellationRequested)
             {
                 await Task.Delay(500, CancellationToken.None);
-                try
+                var result = await prom.QueryAsync(http, "sum(agentlens_discovery_cycles_total)");
+                if (result.Length > 0)
                 {
-                    var body = await http.GetStringAsync($"http://127.0.0.1:{promPort}/api/v1/query?query=sum(agentlens_discovery_cycles_total)");
-                    using var doc = JsonDocument.Parse(body);
-                    var result = doc.RootElement.GetProperty("data").GetProperty("result");
-                    if (result.GetArrayLength() > 0)
-                    {
-                        cycles = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Prometheus is still starting.
+                    cycles = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
                 }
             }
 
@@ -80,32 +61,9 @@ public sealed class PrometheusTests
         }
         finally
         {
-            Stop(op);
-            Stop(prom);
+            ProcessRunner.Stop(op);
+            prom.Dispose();
             work.Delete(recursive: true);
-        }
-    }
-
-    private static Process Start(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
         }
     }
 }

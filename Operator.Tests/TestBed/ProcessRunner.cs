@@ -48,4 +48,28 @@ internal static class ProcessRunner
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>A long-running process (an operator, a Prometheus) whose output is drained so it never blocks on a full pipe.</summary>
+    public static Process Start(string fileName, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + fileName);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    }
 }

@@ -132,8 +132,9 @@ internal static class CatalogApi
     private static IResult Json(Action<Utf8JsonWriter> write) => Results.Text(JsonText(write), "application/json", Encoding.UTF8);
 
     /// <summary>An error as a Kubernetes <c>Status</c> object (plus the <c>error</c> field clients of v1 read).</summary>
-    public static IResult Error(int status, string message) => Results.Text(
-        JsonText(w =>
+    public static IResult Error(int status, string message)
+    {
+        var body = Results.Text(JsonText(w =>
         {
             w.WriteString("kind", "Status");
             w.WriteString("apiVersion", "v1");
@@ -152,6 +153,8 @@ internal static class CatalogApi
             w.WriteNumber("code", status);
             w.WriteString("error", message);
         }), "application/json", Encoding.UTF8, status);
+        return status == StatusCodes.Status401Unauthorized ? new Unauthorized(body) : body;
+    }
 
     private static async Task<IResult?> NotSyncedAsync(ICatalogView cache, CancellationToken ct) =>
         await cache.WaitSyncedAsync(ct) ? null : Error(503, ICatalogView.NotSyncedMessage);

@@ -122,6 +122,7 @@ public sealed class RegistryAccessTests
 
         Assert.That(new[] { list.Status, latest.Status }, Is.All.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(JsonDocument.Parse(list.Body).RootElement.GetProperty("error").GetString(), Does.Contain("bearer token"));
+        Assert.That(list.Response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer realm=\"agentlens\""));
     }
 
     [Test]

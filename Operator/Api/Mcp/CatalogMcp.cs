@@ -81,12 +81,8 @@ internal static class CatalogMcp
     /// The bearer challenge of the MCP authorization spec: the token is a Kubernetes one (TokenReview), and
     /// <c>resource_metadata</c> names where this resource describes itself.
     /// </summary>
-    private static string Challenge(HttpContext http)
-    {
-        var sent = http.Request.Headers.Authorization.Count > 0;
-        return $"Bearer realm=\"agentlens\", resource_metadata=\"{Origin(http)}{ResourceMetadataPath}{Path}\""
-            + (sent ? ", error=\"invalid_token\"" : string.Empty);
-    }
+    private static string Challenge(HttpContext http) =>
+        Unauthorized.Challenge(http, $"resource_metadata=\"{Origin(http)}{ResourceMetadataPath}{Path}\"");
 
     /// <summary>A minimal RFC 9728 document: which resource, and that the token goes in the Authorization header.</summary>
     private static IResult ResourceMetadata(HttpContext http) => Results.Bytes(CatalogStream.JsonBytes(w =>

@@ -213,7 +213,11 @@ internal static class RegistryApi
         return true;
     }
 
-    public static IResult Error(int status, string message) => new AgentTypeObjects.JsonBytes(RegistryJson.Error(message), status);
+    public static IResult Error(int status, string message)
+    {
+        var body = new AgentTypeObjects.JsonBytes(RegistryJson.Error(message), status);
+        return status == StatusCodes.Status401Unauthorized ? new Unauthorized(body) : body;
+    }
 
     private static string? Query(HttpContext http, string name) =>
         http.Request.Query.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.FirstOrDefault()) ? values.FirstOrDefault() : null;
