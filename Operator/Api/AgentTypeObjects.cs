@@ -218,7 +218,8 @@ internal static class AgentTypeObjects
         if (authorization.Required)
         {
             // A push entry is written by hand: a server that is not a URL is left out, not a failure.
-            var server = !authorization.AuthorizationServers.IsDefaultOrEmpty && Uri.TryCreate(authorization.AuthorizationServers[0], UriKind.Absolute, out var uri) ? uri.Authority : null;
+            var server = !authorization.AuthorizationServers.IsDefaultOrEmpty && Uri.TryCreate(authorization.AuthorizationServers[0], UriKind.Absolute, out var uri)
+                && uri.Scheme is "https" or "http" && uri.Authority.Length > 0 ? uri.Authority : null;
             return server is null ? "required" : $"required ({server})";
         }
 
