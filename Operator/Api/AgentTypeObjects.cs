@@ -218,7 +218,8 @@ internal static class AgentTypeObjects
         if (authorization.Required)
         {
             // A push entry is written by hand: a server that is not a URL is left out, not a failure.
-            var server = !authorization.AuthorizationServers.IsDefaultOrEmpty && Uri.TryCreate(authorization.AuthorizationServers[0], UriKind.Absolute, out var uri) ? uri.Authority : null;
+            var server = !authorization.AuthorizationServers.IsDefaultOrEmpty && Uri.TryCreate(authorization.AuthorizationServers[0], UriKind.Absolute, out var uri)
+                && uri.Scheme is "https" or "http" && uri.Authority.Length > 0 ? uri.Authority : null;
             return server is null ? "required" : $"required ({server})";
         }
 
@@ -235,14 +236,21 @@ internal static class AgentTypeObjects
         (string Kind, string One, string Many)[] kinds = entry.Spec.Protocol == Protocol.Mcp
             ? [(CapabilityKinds.McpTool, "tool", "tools"), (CapabilityKinds.McpResource, "resource", "resources"), (CapabilityKinds.McpPrompt, "prompt", "prompts"), (CapabilityKinds.McpSkill, "skill", "skills")]
             : [(CapabilityKinds.A2aSkill, "skill", "skills")];
-        // "0 tools" is a server that lists none; one that could not be asked has tools nobody knows of.
-        var unknown = entry.Spec.Protocol == Protocol.Mcp && !entry.Status.Conditions.IsDefault
-            && entry.Status.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False });
+        var unknown = !CapabilitiesKnown(entry);
         var parts = kinds.Select((k, i) => (k, Count: capabilities.Count(c => c.Kind == k.Kind), First: i == 0))
             .Where(p => p.First || p.Count > 0)
             .Select(p => p.First && p.Count == 0 && unknown ? $"? {p.k.Many}" : $"{p.Count} {(p.Count == 1 ? p.k.One : p.k.Many)}");
         return string.Join(", ", parts);
     }
+
+    /// <summary>
+    /// Whether the entry's capabilities are known: an MCP server that could not be asked (<c>CapabilitiesListed=False</c>)
+    /// and whose card listed no tools has tools nobody knows of — "not known", never "none".
+    /// </summary>
+    public static bool CapabilitiesKnown(AgentType entry) =>
+        entry.Spec.Protocol != Protocol.Mcp || entry.Status.Conditions.IsDefault
+        || !entry.Status.Conditions.Any(c => c is { Type: ConditionTypes.CapabilitiesListed, Status: ConditionStatus.False })
+        || (!entry.Status.Capabilities.IsDefault && entry.Status.Capabilities.Any(c => c.Kind == CapabilityKinds.McpTool));
 
     /// <summary>An age as kubectl prints one: 45s, 3m12s, 17m, 5h3m, 3d, 2y40d.</summary>
     public static string Age(TimeSpan age)

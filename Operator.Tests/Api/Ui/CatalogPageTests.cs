@@ -9,7 +9,8 @@ namespace AgentLens.Operator.Tests.Api.Ui;
 /// <summary>
 /// The catalog page at <c>/ui/</c> in a real headless Chromium, against the operator as a process with
 /// Kubernetes authentication on the real API server and real agents (the @a2a-js/sdk agent and the
-/// @modelcontextprotocol/sdk server in team A, a loopback agent in team B). Each view is saved as a screenshot.
+/// @modelcontextprotocol/sdk server in team A, a loopback agent and an OAuth-protected MCP server in team B).
+/// Each view is saved as a screenshot.
 /// </summary>
 [TestFixture]
 [Category("Integration")]
@@ -24,6 +25,7 @@ public sealed class CatalogPageTests
     private NodeAgent weather = null!;
     private NodeAgent docs = null!;
     private SwitchableAgent billing = null!;
+    private NodeAgent privateDocs = null!;
     private OperatorServer op = null!;
     private string readerA = null!;
     private string admin = null!;
@@ -42,9 +44,11 @@ public sealed class CatalogPageTests
         weather = await NodeAgent.StartA2aAsync("Weather Agent");
         docs = await NodeAgent.StartMcpAsync("docs-mcp");
         billing = new SwitchableAgent("Billing", "send_invoice");
+        privateDocs = await NodeAgent.StartProtectedMcpAsync($"tok-{Guid.NewGuid():N}");
         await Tenant.AnnounceAsync(cp.Client, teamA, "weather", "127.0.0.1", weather.Port, new() { ["agentlens.io/team"] = "forecasting" });
         await Tenant.AnnounceAsync(cp.Client, teamA, "docs", "127.0.0.1", docs.Port, new() { ["agentlens.io/type"] = "mcp", ["agentlens.io/team"] = "platform" });
         await Tenant.AnnounceAsync(cp.Client, teamB, "billing", "127.0.0.1", new Uri(billing.BaseUrl).Port, new() { ["agentlens.io/team"] = "finance" });
+        await Tenant.AnnounceAsync(cp.Client, teamB, "private-docs", "127.0.0.1", privateDocs.Port, new() { ["agentlens.io/type"] = "mcp", ["agentlens.io/team"] = "security" });
 
         var read = new V1PolicyRule { ApiGroups = ["agentlens.io"], Resources = ["agenttypes"], Verbs = ["get", "list", "watch"] };
         await TestRbac.GrantAsync(cp.Client, teamA, "agt-reader", "reader", read);
@@ -63,7 +67,8 @@ public sealed class CatalogPageTests
         op = await OperatorServer.StartAsync(cp, store, "--namespaces", $"{teamA},{teamB}", "--api-auth", "kubernetes", "--events",
             "--poll-interval", "1s", "--offline-after-failures", "1");
         await Poll.UntilAsync(() => AgentsAsync(admin), s => s.Contains("\"Weather Agent\"", StringComparison.Ordinal)
-            && s.Contains("\"docs-mcp\"", StringComparison.Ordinal) && s.Contains("\"Billing\"", StringComparison.Ordinal));
+            && s.Contains("\"docs-mcp\"", StringComparison.Ordinal) && s.Contains("\"Billing\"", StringComparison.Ordinal)
+            && s.Contains("\"Private docs\"", StringComparison.Ordinal));
     }
 
     [OneTimeTearDown]
@@ -75,6 +80,7 @@ public sealed class CatalogPageTests
             await weather.DisposeAsync();
             await docs.DisposeAsync();
             await billing.DisposeAsync();
+            await privateDocs.DisposeAsync();
         }
 
         http.Dispose();
@@ -211,7 +217,7 @@ public sealed class CatalogPageTests
 
         new SelectElement(browser.Find("#f-protocol")).SelectByValue("mcp");
         await UntilRowsAsync(r => r.Count > 0 && r.All(x => x.Protocol == "mcp"), "only MCP servers");
-        Assert.That(Rows().Select(r => r.Name), Is.EqualTo(new[] { "docs-mcp" }));
+        Assert.That(Rows().Select(r => r.Name), Is.EquivalentTo(new[] { "docs-mcp", "Private docs" }));
 
         new SelectElement(browser.Find("#f-protocol")).SelectByValue(string.Empty);
         new SelectElement(browser.Find("#f-team")).SelectByValue("finance");
@@ -298,6 +304,30 @@ public sealed class CatalogPageTests
         Assert.That(a2a, Does.Contain("bearer"), "the authentication it declares");
         browser.FitHeight(1280);
         browser.Screenshot("agent-a2a");
+    }
+
+    [Test]
+    public async Task A_protected_server_says_it_needs_authorization_from_whom_and_with_which_scopes()
+    {
+        await SignInAsync(admin);
+        await UntilRowsAsync(r => r.Any(x => x.Name == "Private docs"), "the protected server");
+
+        var row = browser.FindAll("#agents tbody tr[data-name]").Single(r => r.FindElement(By.CssSelector("td[data-label=Name]")).Text == "Private docs");
+        Assert.That(row.FindElement(By.CssSelector("td[data-label=Authorization]")).Text, Is.EqualTo("required (auth.example.test)"));
+        Assert.That(row.FindElement(By.CssSelector("td[data-label=Capabilities]")).Text, Is.EqualTo("?"), "its tools are not known, not none");
+        var docsRow = browser.FindAll("#agents tbody tr[data-name]").Single(r => r.FindElement(By.CssSelector("td[data-label=Name]")).Text == "docs-mcp");
+        Assert.That(docsRow.FindElement(By.CssSelector("td[data-label=Authorization]")).Text, Is.Empty, "an open server needs nothing");
+
+        row.FindElement(By.TagName("a")).Click();
+        await browser.UntilAsync(() => browser.FindAll("#agent-body #authorization").Count == 1, "the agent view");
+        var body = browser.Find("#agent-body").Text;
+        Assert.That(body, Does.Contain("Authorization servers").And.Contain("https://auth.example.test/"));
+        Assert.That(body, Does.Contain("Scopes to ask for").And.Contain("docs:read docs:write"));
+        Assert.That(body, Does.Contain($"http://127.0.0.1:{privateDocs.Port}/.well-known/oauth-protected-resource/mcp"), "the resource metadata URL");
+        Assert.That(body, Does.Contain("AuthorizationRequired"), "the condition says why no tools are listed");
+        Assert.That(browser.Find("#agent-body .auth-required").Text, Is.EqualTo("yes"));
+        browser.FitHeight(1280);
+        browser.Screenshot("agent-protected");
     }
 
     [Test]

@@ -19,7 +19,7 @@ internal static class CatalogMcp
 
     public const string Instructions =
         "This server is the catalog of the AI agents (A2A agents and MCP servers) running in a Kubernetes cluster. "
-        + "Use search_agents to find an agent by what it does and learn how to call it (its A2A interfaces or MCP URL, and the authentication it declares); "
+        + "Use search_agents to find an agent by what it does and learn how to call it (its A2A interfaces or MCP URL, the authentication it declares, and reach.authorization: whether it needs a token and which authorization server grants it); "
         + "use find_tools to find a single MCP tool or A2A skill and the agent that offers it; "
         + "use get_agent with a namespace and name from either to read the whole entry. "
         + "You see only the agents your Kubernetes identity may list (agenttypes.agentlens.io). The catalog describes agents; it does not call them.";

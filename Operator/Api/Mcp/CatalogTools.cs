@@ -22,7 +22,7 @@ internal sealed class CatalogTools(IHttpContextAccessor http, ICatalogView cache
     private const int DefaultLimit = 10;
 
     [McpServerTool(Name = "search_agents", Title = "Search agents", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true, OutputSchemaType = typeof(SearchAgentsResult))]
-    [Description("Finds agents (A2A agents and MCP servers) in the cluster's catalog by what they do, best first, with how to reach each one: its A2A interfaces or MCP URL and the authentication it declares.")]
+    [Description("Finds agents (A2A agents and MCP servers) in the cluster's catalog by what they do, best first, with how to reach each one: its A2A interfaces or MCP URL, the authentication it declares, and whether it needs a token and from which authorization server.")]
     public async Task<CallToolResult> SearchAgentsAsync(
         [Description("What the agent should do, in words or keywords; supports AND, OR, NOT, \"phrases\", prefix* and field terms (skill:, tool:, tag:, team:, protocol:, name:, namespace:).")] string query,
         [Description("Only agents of this protocol: a2a, mcp or a2ui.")] string? protocol = null,

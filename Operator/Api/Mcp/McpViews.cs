@@ -45,7 +45,8 @@ internal static class McpViews
 
     /// <summary>
     /// How to call the agent: an A2A agent by the interfaces its card declares, an MCP server at its endpoint (the
-    /// URL the crawler spoke Streamable HTTP to), and the authentication the card declares.
+    /// URL the crawler spoke Streamable HTTP to), the authentication the card declares, and — for a protected
+    /// server too — who grants access.
     /// </summary>
     public static AgentReach Reach(StoredEntry item)
     {
@@ -64,7 +65,7 @@ internal static class McpViews
                 c.Name.Split(" + ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 c.Properties.Where(p => p.Key.StartsWith("scopes.", StringComparison.Ordinal)).ToDictionary(p => p.Key["scopes.".Length..], p => p.Value, StringComparer.Ordinal)))
             .ToList();
-        return new AgentReach(interfaces, mcp, new AgentAuthentication(schemes, required));
+        return new AgentReach(interfaces, mcp, new AgentAuthentication(schemes, required), AuthorizationView.Of(AccessSummary.Of(item.Entry)));
     }
 
     private static string? Protocol(StoredEntry item) => item.Entry?.Spec.Protocol.ToWire() ?? item.Labels.GetValueOrDefault(Annotations.ProtocolLabel);

@@ -109,6 +109,12 @@ internal static class AiCatalogApi
                 w.WriteString("entry", item.Name);
                 w.WriteString("source", entry.Spec.Source.Type.ToWire());
                 w.WriteString("lifecycle", entry.Status.Lifecycle.ToString());
+                if (AccessSummary.Of(entry) is { } access)
+                {
+                    w.WritePropertyName("authorization");
+                    access.WriteTo(w);
+                }
+
                 w.WriteEndObject();
                 w.WriteEndObject();
                 w.WriteEndObject();

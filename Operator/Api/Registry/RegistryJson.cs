@@ -81,7 +81,19 @@ internal static class RegistryJson
         w.WriteString("namespace", s.Namespace);
         w.WriteString("entry", s.EntryName);
         w.WriteString("lifecycle", s.Lifecycle.ToString());
-        w.WriteNumber("toolCount", s.ToolCount);
+        // Not known is not none: a server that could not be asked has no count.
+        if (s.ToolCount is { } tools)
+        {
+            w.WriteNumber("toolCount", tools);
+        }
+
+        // Only in our own _meta block: the server schema has no place for it, and a required header in remotes
+        // would make clients ask for a static token instead of running the OAuth flow the server's 401 starts.
+        if (s.Authorization is { } access)
+        {
+            w.WritePropertyName("authorization");
+            access.WriteTo(w);
+        }
         if (s.Signature is not null)
         {
             w.WriteString("signature", s.Signature);

@@ -79,7 +79,8 @@ internal static partial class RegistryProjection
                 _ => RegistryStatus.Active,
             },
             Lifecycle = status.Lifecycle,
-            ToolCount = status.Capabilities.IsDefault ? 0 : status.Capabilities.Count(c => c.Kind == CapabilityKinds.McpTool),
+            ToolCount = !AgentTypeObjects.CapabilitiesKnown(entry) ? null : status.Capabilities.IsDefault ? 0 : status.Capabilities.Count(c => c.Kind == CapabilityKinds.McpTool),
+            Authorization = AccessSummary.Of(entry),
             Signature = conditions.FirstOrDefault(c => c.Type == ConditionTypes.SignatureVerified)?.Reason,
             // The entry was created when it was first discovered; a hand-written entry may have no conditions.
             PublishedAt = conditions.FirstOrDefault(c => c.Type == ConditionTypes.Discovered)?.LastTransitionTime

@@ -26,7 +26,11 @@ internal sealed record RegistryServer
     public ImmutableArray<Icon> Icons { get; init; } = [];
     public required RegistryStatus Status { get; init; }
     public required Lifecycle Lifecycle { get; init; }
-    public int ToolCount { get; init; }
+    /// <summary>How many tools the entry lists; null when they are not known (a protected server that could not be asked).</summary>
+    public int? ToolCount { get; init; }
+
+    /// <summary>Whether calling the server needs credentials and who grants them; null when it declares no security.</summary>
+    public AccessSummary? Authorization { get; init; }
     public string? Signature { get; init; }
     public required DateTimeOffset PublishedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -39,6 +43,6 @@ internal sealed record RegistryServer
         Name == other.Name && Title == other.Title && Description == other.Description && Version == other.Version
         && RemoteType == other.RemoteType && RemoteUrl == other.RemoteUrl && RepositoryUrl == other.RepositoryUrl
         && WebsiteUrl == other.WebsiteUrl && Icons.SequenceEqual(other.Icons)
-        && Status == other.Status && Lifecycle == other.Lifecycle && ToolCount == other.ToolCount
+        && Status == other.Status && Lifecycle == other.Lifecycle && ToolCount == other.ToolCount && Authorization == other.Authorization
         && Signature == other.Signature && Namespace == other.Namespace;
 }

@@ -108,6 +108,13 @@ internal static class SearchApi
             w.WriteString("lifecycle", entry?.Status.Lifecycle.ToString());
             w.WriteString("endpoint", hit.Entry.Endpoint ?? entry?.Spec.Endpoint);
             w.WriteNumber("score", Math.Round(hit.Score, 4));
+            // Absent: the agent declares no security and answered without credentials.
+            if (AccessSummary.Of(entry) is { } access)
+            {
+                w.WritePropertyName("authorization");
+                access.WriteTo(w);
+            }
+
             w.WriteStartArray("matches");
             foreach (var match in hit.Matches)
             {

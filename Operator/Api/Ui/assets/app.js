@@ -136,15 +136,17 @@ import { fields, agentView, operatorView } from './views.js';
       const link = el('a', { href: '#/agents/' + encodeURIComponent(r.name), text: r.display });
       const cells = [
         ['Name', link], ['Namespace', r.namespace], ['Protocol', r.protocol],
-        ['Lifecycle', badge(r.lifecycle, 'lc-' + r.lifecycle)], ['Capabilities', String(r.capabilities)],
+        ['Lifecycle', badge(r.lifecycle, 'lc-' + r.lifecycle)],
+        ['Capabilities', r.capabilitiesKnown || r.capabilities > 0 ? String(r.capabilities) : el('span', { title: 'not known: the server could not be asked', text: '?' })],
         ['Team', r.team], ['Version', r.version], ['Signed', r.signed ? badge(r.signed, 'sig-' + r.signed) : ''],
+        ['Authorization', r.accessRequired ? badge(r.access, 'auth-required') : r.access],
       ];
       const tr = el('tr', { 'data-name': r.name, 'data-lifecycle': r.lifecycle, class: r.lifecycle === 'Offline' ? 'offline' : null });
       for (const [label, value] of cells) tr.append(el('td', { 'data-label': label, class: label === 'Capabilities' ? 'num' : null }, value));
       return tr;
     });
     if (out.length === 0) {
-      out.push(el('tr', {}, el('td', { colspan: 8, class: 'empty', text: state.synced ? 'No agents match.' : 'Loading…' })));
+      out.push(el('tr', {}, el('td', { colspan: 9, class: 'empty', text: state.synced ? 'No agents match.' : 'Loading…' })));
     }
     body.replaceChildren(...out);
     $('count').textContent = state.synced

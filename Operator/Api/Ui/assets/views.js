@@ -9,6 +9,36 @@ export const KINDS = {
 };
 export const COUNTED = ['a2a.skill', 'mcp.tool', 'mcp.resource', 'mcp.prompt'];
 
+/** Whether an entry's capabilities are known: an MCP server that could not be asked and whose card listed no tools has tools nobody knows of. */
+export function capabilitiesKnown(protocol, caps, conditions) {
+  if (protocol !== 'mcp') return true;
+  const refused = conditions.some((c) => c.type === 'CapabilitiesListed' && c.status === 'False');
+  return !refused || caps.some((c) => c.kind === 'mcp.tool');
+}
+
+/** What a reader needs before calling the agent (kubectl's AUTHORIZATION cell): 'required (auth.example.com)', 'oauth | apiKey+mtls' or ''. */
+export function accessText(a) {
+  if (!a) return '';
+  if (a.required) {
+    const first = Array.isArray(a.authorizationServers) ? a.authorizationServers[0] : null;
+    let host = null;
+    try { host = first ? new URL(first).host : null; } catch { host = null; }
+    return host ? `required (${host})` : 'required';
+  }
+  const alternatives = (Array.isArray(a.requirements) ? a.requirements : []).filter(Boolean)
+    .map((r) => (Array.isArray(r.schemes) ? r.schemes : []).join('+')).filter(Boolean);
+  return alternatives.join(' | ');
+}
+
+/** The scopes to ask for: the challenge's when it named any, else those the resource supports; A2A: those its requirements name. */
+export function accessScopes(a) {
+  const list = (v) => (Array.isArray(v) ? v.filter((s) => typeof s === 'string' && s) : []);
+  if (a.required) return list(a.scopesRequired).length ? list(a.scopesRequired) : list(a.scopesSupported);
+  const scopes = (Array.isArray(a.requirements) ? a.requirements : []).filter(Boolean)
+    .flatMap((r) => Object.values(r.scopes || {})).flatMap((v) => String(v).split(' ')).filter(Boolean);
+  return [...new Set(scopes)].sort();
+}
+
 export function fields(item) {
   const t = item.agentType || null;
   const spec = (t && t.spec) || {};
@@ -23,6 +53,9 @@ export function fields(item) {
     protocol: spec.protocol || labels['agentlens.io/protocol'] || '',
     lifecycle: t ? (status.lifecycle || 'Registered') : 'Invalid',
     capabilities: caps.filter((c) => COUNTED.includes(c.kind)).length,
+    capabilitiesKnown: capabilitiesKnown(spec.protocol, caps, Array.isArray(status.conditions) ? status.conditions : []),
+    access: accessText(status.authorization),
+    accessRequired: !!status.authorization && accessText(status.authorization).startsWith('required'),
     team: spec.team || '',
     version: status.version || '',
     signed: labels['agentlens.io/signed'] || '',
@@ -82,9 +115,13 @@ export function agentView(item) {
   }
   parts.push(el('p', {}, 'With kubectl:'), el('pre', { class: 'cmd' }, el('code', { text: `kubectl describe agenttype ${item.name} -n ${f.namespace}` })));
 
+  parts.push(el('h3', { id: 'authorization', text: 'Authorization' }), ...authorizationParts(status.authorization));
   const auth = caps.filter((c) => c.kind === 'a2a.security_scheme' || c.kind === 'a2a.security_requirement');
-  parts.push(el('h3', { text: 'Authentication' }));
-  parts.push(auth.length ? el('div', { class: 'cards' }, ...auth.map(capabilityCard)) : el('p', { text: 'The card declares no authentication.' }));
+  // An MCP server's security is what it answered (above); only an A2A card declares schemes.
+  if (auth.length || f.protocol === 'a2a') {
+    parts.push(el('h3', { text: 'Authentication' }));
+    parts.push(auth.length ? el('div', { class: 'cards' }, ...auth.map(capabilityCard)) : el('p', { text: 'The card declares no authentication.' }));
+  }
 
   for (const kind of ['a2a.skill', 'mcp.tool', 'mcp.resource', 'mcp.prompt', 'a2a.extension', 'a2a.signature']) {
     const list = caps.filter((c) => c.kind === kind);
@@ -100,6 +137,28 @@ export function agentView(item) {
     : el('p', { text: 'No conditions yet.' }));
 
   return { title: fields(item).display, parts };
+}
+
+/** Whether calling the agent needs credentials, who grants them and which scopes to ask for (status.authorization). */
+function authorizationParts(a) {
+  if (!a) return [el('p', { text: 'None needed: the agent declares no security and answered without credentials.' })];
+  const required = a.required || accessText(a) !== '';
+  const list = (v) => (Array.isArray(v) ? v.filter(Boolean) : []);
+  const parts = [facts([
+    ['Required', badge(required ? 'yes' : 'no', required ? 'auth-required' : 'ok')],
+    ['Summary', accessText(a)],
+    ['Authorization servers', list(a.authorizationServers).length ? el('ul', {}, ...list(a.authorizationServers).map((u) => el('li', {}, el('code', { text: u })))) : ''],
+    ['Scopes to ask for', accessScopes(a).join(' ')],
+    ['Scopes supported', a.required && list(a.scopesRequired).length ? list(a.scopesSupported).join(' ') : ''],
+    ['Resource', [a.resourceName, a.resource].filter(Boolean).join(' — ')],
+    ['Resource metadata', a.metadataUrl ? el('code', { text: a.metadataUrl }) : ''],
+    ['Metadata problem', a.metadataProblem],
+    ['Challenge error', a.error],
+    ['Credentials sent', a.required && a.credentialsSent ? 'yes: the operator\'s token was refused' : ''],
+    ['Extended card', typeof a.extendedCard === 'boolean' ? (a.extendedCard ? 'yes (authenticated)' : 'no') : ''],
+  ])];
+  if (a.required) parts.push(el('p', { class: 'help', text: 'Its tools are listed once the operator is given a token (a static source\'s bearerTokenFile or the agentlens.io/credentials-secret annotation).' }));
+  return parts;
 }
 
 /** The operator view from GET /api/v1/status; open: the API asks for no token. */
