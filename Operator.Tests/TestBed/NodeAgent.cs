@@ -62,6 +62,14 @@ internal sealed class NodeAgent : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>An MCP server of hack/agents ends its notification streams (as a proxy's idle timeout would); its sessions stay.</summary>
+    public async Task EndStreamsAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{BaseUrl}/control/end-streams", null);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>What an MCP server of hack/agents counted: <c>tools/list</c> requests answered, notification streams open now.</summary>
     public async Task<(int ToolsList, int Streams)> McpStatsAsync()
     {

@@ -5,7 +5,7 @@
 // stream on which the SDK sends notifications/tools/list_changed when a tool is added (2025-11-25 and older).
 // Control (loopback only): POST /control/add-tool?name=N adds a tool (every session's server registers it,
 // which is what makes the SDK send list_changed); GET /control/stats says
-// {"toolsList": tools/list requests, "streams": GET streams open}.
+// {"toolsList": tools/list requests, "streams": GET streams open}; POST /control/end-streams ends the GET streams.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -90,6 +90,12 @@ app.post('/control/add-tool', (req, res) => {
   if (!loopback(req) || typeof req.query.name !== 'string') return res.status(400).end();
   added.push(req.query.name);
   for (const { server } of sessions?.values() ?? []) addTool(server, req.query.name);
+  res.status(200).end();
+});
+// As a proxy's idle timeout would: every session's GET stream ends, the sessions stay.
+app.post('/control/end-streams', (req, res) => {
+  if (!loopback(req)) return res.status(403).end();
+  for (const { transport } of sessions?.values() ?? []) transport.closeStandaloneSSEStream();
   res.status(200).end();
 });
 app.get('/control/stats', (req, res) => (loopback(req) ? res.json(stats) : res.status(403).end()));

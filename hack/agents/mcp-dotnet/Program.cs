@@ -15,13 +15,14 @@ using ModelContextProtocol.Server;
 //   MCP_LIST_CHANGED=1   tools.listChanged is announced, and subscriptions/listen streams
 //                        notifications/tools/list_changed whenever the tool list changes.
 // Control (loopback only): POST /control/add-tool?name=N adds a tool to every later request's tool collection;
-// GET /control/stats says {"toolsList": requests answered, "streams": subscriptions/listen streams open}.
+// GET /control/stats says {"toolsList": requests answered, "streams": subscriptions/listen streams open};
+// POST /control/end-streams ends every subscriptions/listen stream (its request is answered).
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 0;
 var name = args.Length > 1 ? args[1] : "tickets-mcp";
 var ttl = int.TryParse(Environment.GetEnvironmentVariable("MCP_TTL_MS"), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
 var announce = Environment.GetEnvironmentVariable("MCP_LIST_CHANGED") == "1";
 var stats = new Stats();
-var changes = new ToolListChanges();
+using var changes = new ToolListChanges();
 var added = new System.Collections.Concurrent.ConcurrentQueue<McpServerTool>();
 
 var builder = WebApplication.CreateSlimBuilder();
@@ -72,13 +73,14 @@ if (announce)
         var id = request.JsonRpcRequest.Id;
         var wanted = request.Params?.Notifications?.ToolsListChanged == true;
         using var changed = changes.Listen();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, changes.Ending);
         Interlocked.Increment(ref stats.Listening);
         try
         {
             var granted = new SubscriptionsAcknowledgedNotificationParams { Notifications = new SubscriptionsListenNotifications { ToolsListChanged = wanted ? true : null } };
             await request.Server.SendMessageAsync(Tagged(NotificationMethods.SubscriptionsAcknowledgedNotification, JsonSerializer.SerializeToNode(granted, McpJsonUtilities.DefaultOptions), id), cancellationToken);
             // One notification per change, as the SDK's own session fan-out sends them: coalescing is the client's job.
-            await foreach (var _ in changed.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var _ in changed.Reader.ReadAllAsync(ended.Token))
             {
                 if (wanted)
                 {
@@ -86,9 +88,9 @@ if (announce)
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
-            // The client closed the stream.
+            // The client closed the stream, or the server ends it.
         }
         finally
         {
@@ -110,6 +112,16 @@ app.MapPost("/control/add-tool", (HttpContext http, string name) =>
 
     added.Enqueue(McpServerTool.Create((string id) => $"{name} {id}", new McpServerToolCreateOptions { Name = name, Description = $"Added at run time: {name}" }));
     changes.Publish();
+    return Results.Ok();
+});
+app.MapPost("/control/end-streams", (HttpContext http) =>
+{
+    if (!IPAddress.IsLoopback(http.Connection.RemoteIpAddress!))
+    {
+        return Results.StatusCode(403);
+    }
+
+    changes.EndAll();
     return Results.Ok();
 });
 app.MapGet("/control/stats", (HttpContext http) => IPAddress.IsLoopback(http.Connection.RemoteIpAddress!)
@@ -146,10 +158,35 @@ internal sealed class Stats
 }
 
 /// <summary>Fans a tool-list change out to every open subscriptions/listen stream.</summary>
-internal sealed class ToolListChanges
+internal sealed class ToolListChanges : IDisposable
 {
     private readonly Lock gate = new();
     private readonly List<System.Threading.Channels.Channel<bool>> listeners = [];
+    private CancellationTokenSource ending = new();
+
+    /// <summary>Cancelled when the streams open now are to end.</summary>
+    public CancellationToken Ending
+    {
+        get
+        {
+            lock (gate)
+            {
+                return ending.Token;
+            }
+        }
+    }
+
+    public void EndAll()
+    {
+        CancellationTokenSource ended;
+        lock (gate)
+        {
+            (ended, ending) = (ending, new CancellationTokenSource());
+        }
+
+        ended.Cancel();
+        ended.Dispose();
+    }
 
     public Listener Listen()
     {
@@ -166,6 +203,14 @@ internal sealed class ToolListChanges
                 listeners.Remove(channel);
             }
         });
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            ending.Dispose();
+        }
     }
 
     public void Publish()
