@@ -107,12 +107,12 @@ public sealed class McpSubscriptionTests
         using var stop = new CancellationTokenSource(Bound);
         var agent = CrawlerHarness.Agent(Protocol.Mcp, mcp.BaseUrl);
         subscriptions.Sync([(agent, new McpListHints(agent.McpUrl!, null, true, listen))], stop.Token);
-        await Poll.UntilAsync(async () => $"{await mcp.McpStatsAsync()}", s => s.EndsWith(", 1)", StringComparison.Ordinal), 20);
+        async Task<string> StreamsAsync() => $"{await mcp.McpStatsAsync() with { ToolsList = 0 }}";
+        await Poll.UntilAsync(StreamsAsync, s => s.Contains("Streams = 1, Opened = 1", StringComparison.Ordinal), 20);
 
         await mcp.EndStreamsAsync();
-        await Poll.UntilAsync(async () => $"{await mcp.McpStatsAsync()}", s => s.EndsWith(", 0)", StringComparison.Ordinal), 20);
         // Opened again after the first backoff (1s).
-        await Poll.UntilAsync(async () => $"{await mcp.McpStatsAsync()}", s => s.EndsWith(", 1)", StringComparison.Ordinal), 20);
+        await Poll.UntilAsync(StreamsAsync, s => s.Contains("Streams = 1, Opened = 2", StringComparison.Ordinal), 20);
         await mcp.AddToolAsync("reopen_ticket");
         var endpoint = await subscriptions.Changed.ReadAsync(stop.Token);
 

@@ -48,9 +48,9 @@ public sealed class SdkFreshToolListTests
             // An hour between cycles: whatever comes sooner is the subscription's doing.
             await using var op = await OperatorServer.StartAsync(cp, ns, "--static-sources", sources, "--poll-interval", "1h", "--mcp-subscribe");
             var store = new ConfigMapCatalogStore(cp.Client, ns, false);
-            async Task<string> StateAsync() => $"tools={string.Join(",", (await store.ListAsync(CancellationToken.None)).SelectMany(Tools))} {await mcp.McpStatsAsync()}";
-            await Within(op, () => Poll.UntilAsync(StateAsync, s => !s.StartsWith("tools= ", StringComparison.Ordinal) && s.EndsWith(", 1)", StringComparison.Ordinal)));
-            var (listedBefore, _) = await mcp.McpStatsAsync();
+            async Task<string> StateAsync() => $"tools={string.Join(",", (await store.ListAsync(CancellationToken.None)).SelectMany(Tools))} streams={(await mcp.McpStatsAsync()).Streams}";
+            await Within(op, () => Poll.UntilAsync(StateAsync, s => !s.StartsWith("tools= ", StringComparison.Ordinal) && s.EndsWith(" streams=1", StringComparison.Ordinal)));
+            var listedBefore = (await mcp.McpStatsAsync()).ToolsList;
             var before = Tools((await store.ListAsync(CancellationToken.None)).Single());
 
             var clock = Stopwatch.StartNew();
@@ -65,20 +65,20 @@ public sealed class SdkFreshToolListTests
             var shown = clock.Elapsed;
             // Anything more the one notification would bring has had time to come.
             await Task.Delay(FreshnessSpacingAndAMargin);
-            var (listedAfterOne, _) = await mcp.McpStatsAsync();
+            var listedAfterOne = (await mcp.McpStatsAsync()).ToolsList;
 
             // Two changes in quick succession: one introspection, or two when the second came during the first.
             await mcp.AddToolAsync("merge_ticket");
             await mcp.AddToolAsync("split_ticket");
             var two = await Within(op, () => Poll.UntilAsync(async () => string.Join(",", Tools((await store.ListAsync(CancellationToken.None)).Single())), s => s.Contains("merge_ticket", StringComparison.Ordinal) && s.Contains("split_ticket", StringComparison.Ordinal), 20));
             await Task.Delay(FreshnessSpacingAndAMargin);
-            var (listedAfterTwo, streams) = await mcp.McpStatsAsync();
+            var (listedAfterTwo, streams, opened) = await mcp.McpStatsAsync();
 
             Assert.That(now, Is.EqualTo(before.Append("reopen_ticket").Order(StringComparer.Ordinal)), op.Output);
             Assert.That(shown, Is.LessThan(TimeSpan.FromSeconds(2)), "from the server's change to the entry that shows it");
             Assert.That(listedAfterOne - listedBefore, Is.EqualTo(1), "one tools/list for one notification");
             Assert.That(listedAfterTwo - listedAfterOne, Is.InRange(1, 2), "two notifications, coalesced");
-            Assert.That(streams, Is.EqualTo(1), "one subscription, held all along");
+            Assert.That((streams, opened), Is.EqualTo((1, 1)), "one subscription, held all along: the refreshes did not reopen it");
             TestContext.Out.WriteLine($"{sdk}: shown after {shown.TotalMilliseconds:F0} ms; two changes cost {listedAfterTwo - listedAfterOne} tools/list");
         }
         finally
@@ -99,14 +99,14 @@ public sealed class SdkFreshToolListTests
         await mcp.AddToolAsync("reopen_ticket");
         h.Clock.Advance(TimeSpan.FromSeconds(4.9));
         var early = await h.RefreshDueAsync();
-        var (listedEarly, _) = await mcp.McpStatsAsync();
+        var listedEarly = (await mcp.McpStatsAsync()).ToolsList;
         h.Clock.Advance(TimeSpan.FromSeconds(0.1));
         var due = await h.RefreshDueAsync();
         var after = await ToolsAsync(h);
         var again = await h.RefreshDueAsync();
         h.Clock.Advance(TimeSpan.FromSeconds(5));
         var next = await h.RefreshDueAsync();
-        var (listed, _) = await mcp.McpStatsAsync();
+        var listed = (await mcp.McpStatsAsync()).ToolsList;
 
         Assert.That(before, Is.EqualTo(new[] { "close_ticket", "find_ticket" }));
         Assert.That(early, Is.Null, "not before the TTL ran out");
@@ -133,10 +133,10 @@ public sealed class SdkFreshToolListTests
         h.Clock.Advance(h.Options.PollInterval - TimeSpan.FromSeconds(1));
         var refresh = await h.RefreshDueAsync();
         var between = await ToolsAsync(h);
-        var (listedBetween, _) = await mcp.McpStatsAsync();
+        var listedBetween = (await mcp.McpStatsAsync()).ToolsList;
         h.Clock.Advance(TimeSpan.FromSeconds(1));
         await h.CycleAsync();
-        var (listed, _) = await mcp.McpStatsAsync();
+        var listed = (await mcp.McpStatsAsync()).ToolsList;
 
         Assert.That(refresh, Is.Null, "nothing is scheduled between cycles");
         Assert.That(between, Is.EqualTo(before));

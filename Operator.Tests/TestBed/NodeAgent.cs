@@ -70,12 +70,12 @@ internal sealed class NodeAgent : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>What an MCP server of hack/agents counted: <c>tools/list</c> requests answered, notification streams open now.</summary>
-    public async Task<(int ToolsList, int Streams)> McpStatsAsync()
+    /// <summary>What an MCP server of hack/agents counted: <c>tools/list</c> requests answered, notification streams open now and ever opened.</summary>
+    public async Task<McpServerStats> McpStatsAsync()
     {
         using var http = new HttpClient();
         var stats = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync($"{BaseUrl}/control/stats"))!;
-        return (stats["toolsList"]!.GetValue<int>(), stats["streams"]!.GetValue<int>());
+        return new McpServerStats(stats["toolsList"]!.GetValue<int>(), stats["streams"]!.GetValue<int>(), stats["opened"]!.GetValue<int>());
     }
 
     private static Task<NodeAgent> StartAsync(string script, string name) => StartAsync("node", [script, "0", name], AgentsDirectory());
@@ -145,3 +145,6 @@ internal sealed class NodeAgent : IAsyncDisposable
         process.Dispose();
     }
 }
+
+/// <summary>What a test MCP server of hack/agents counted (<see cref="NodeAgent.McpStatsAsync"/>).</summary>
+internal sealed record McpServerStats(int ToolsList, int Streams, int Opened);

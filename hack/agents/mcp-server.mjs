@@ -5,7 +5,7 @@
 // stream on which the SDK sends notifications/tools/list_changed when a tool is added (2025-11-25 and older).
 // Control (loopback only): POST /control/add-tool?name=N adds a tool (every session's server registers it,
 // which is what makes the SDK send list_changed); GET /control/stats says
-// {"toolsList": tools/list requests, "streams": GET streams open}; POST /control/end-streams ends the GET streams.
+// {"toolsList": tools/list requests, "streams": GET streams open, "opened": ever}; POST /control/end-streams ends the GET streams.
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -17,7 +17,7 @@ const port = Number(process.argv[2] ?? 0);
 const name = process.argv[3] ?? 'docs-mcp';
 const sessions = process.env.MCP_SESSIONS === '1' ? new Map() : null;
 const added = [];
-const stats = { toolsList: 0, streams: 0 };
+const stats = { toolsList: 0, streams: 0, opened: 0 };
 
 function addTool(server, tool) {
   server.registerTool(tool, { description: `Added at run time: ${tool}`, inputSchema: { id: z.string() } },
@@ -61,6 +61,7 @@ async function stateful(req, res) {
   if (session) {
     if (req.method === 'GET') {
       stats.streams++;
+      stats.opened++;
       res.on('close', () => { stats.streams--; });
     }
     await session.transport.handleRequest(req, res, req.body);

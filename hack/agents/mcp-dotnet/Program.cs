@@ -15,7 +15,7 @@ using ModelContextProtocol.Server;
 //   MCP_LIST_CHANGED=1   tools.listChanged is announced, and subscriptions/listen streams
 //                        notifications/tools/list_changed whenever the tool list changes.
 // Control (loopback only): POST /control/add-tool?name=N adds a tool to every later request's tool collection;
-// GET /control/stats says {"toolsList": requests answered, "streams": subscriptions/listen streams open};
+// GET /control/stats says {"toolsList": requests answered, "streams": subscriptions/listen streams open, "opened": ever};
 // POST /control/end-streams ends every subscriptions/listen stream (its request is answered).
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 0;
 var name = args.Length > 1 ? args[1] : "tickets-mcp";
@@ -75,6 +75,7 @@ if (announce)
         using var changed = changes.Listen();
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, changes.Ending);
         Interlocked.Increment(ref stats.Listening);
+        Interlocked.Increment(ref stats.Opened);
         try
         {
             var granted = new SubscriptionsAcknowledgedNotificationParams { Notifications = new SubscriptionsListenNotifications { ToolsListChanged = wanted ? true : null } };
@@ -125,7 +126,7 @@ app.MapPost("/control/end-streams", (HttpContext http) =>
     return Results.Ok();
 });
 app.MapGet("/control/stats", (HttpContext http) => IPAddress.IsLoopback(http.Connection.RemoteIpAddress!)
-    ? Results.Text($$"""{"toolsList":{{Volatile.Read(ref stats.ToolsList)}},"streams":{{Volatile.Read(ref stats.Listening)}}}""", "application/json")
+    ? Results.Text($$"""{"toolsList":{{Volatile.Read(ref stats.ToolsList)}},"streams":{{Volatile.Read(ref stats.Listening)}},"opened":{{Volatile.Read(ref stats.Opened)}}}""", "application/json")
     : Results.StatusCode(403));
 await app.StartAsync();
 var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
@@ -155,6 +156,7 @@ internal sealed class Stats
 {
     public int ToolsList;
     public int Listening;
+    public int Opened;
 }
 
 /// <summary>Fans a tool-list change out to every open subscriptions/listen stream.</summary>
