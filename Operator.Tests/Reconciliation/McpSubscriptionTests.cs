@@ -96,6 +96,30 @@ public sealed class McpSubscriptionTests
         Assert.That(subscriptions.Count, Is.Zero);
     }
 
+    [TestCase("csharp", true, TestName = "AStreamTheServerEnds_IsOpenedAgain_AndStillDelivers_CSharpSdkSubscriptionsListen")]
+    [TestCase("typescript", false, TestName = "AStreamTheServerEnds_IsOpenedAgain_AndStillDelivers_TypeScriptSdkGetStream")]
+    public async Task AStreamTheServerEnds_IsOpenedAgain_AndStillDelivers(string sdk, bool listen)
+    {
+        // The SDK client ends a GET stream quietly (MaxReconnectionAttempts 0, no event ids): unwatched, the
+        // subscription would stay open and deaf.
+        await using var mcp = sdk == "csharp" ? await NodeAgent.StartDotnetMcpAsync(listChanged: true) : await NodeAgent.StartMcpAsync(sessions: true);
+        using var subscriptions = Subscriptions();
+        using var stop = new CancellationTokenSource(Bound);
+        var agent = CrawlerHarness.Agent(Protocol.Mcp, mcp.BaseUrl);
+        subscriptions.Sync([(agent, new McpListHints(agent.McpUrl!, null, true, listen))], stop.Token);
+        async Task<string> StreamsAsync() => $"{await mcp.McpStatsAsync() with { ToolsList = 0 }}";
+        await Poll.UntilAsync(StreamsAsync, s => s.Contains("Streams = 1, Opened = 1", StringComparison.Ordinal), 20);
+
+        await mcp.EndStreamsAsync();
+        // Opened again after the first backoff (1s).
+        await Poll.UntilAsync(StreamsAsync, s => s.Contains("Streams = 1, Opened = 2", StringComparison.Ordinal), 20);
+        await mcp.AddToolAsync("reopen_ticket");
+        var endpoint = await subscriptions.Changed.ReadAsync(stop.Token);
+
+        Assert.That(endpoint, Is.EqualTo(agent.Endpoint));
+        Assert.That(subscriptions.Count, Is.EqualTo(1));
+    }
+
     [Test]
     public void SubscriptionsAreCappedInNumber()
     {

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace AgentLens.Operator.Tests.TestBed;
 
 /// <summary>
-/// A real agent server from hack/agents (the @a2a-js/sdk A2A agent or the @modelcontextprotocol/sdk MCP
-/// server) running under node on a free loopback port, killed when disposed.
+/// A real agent server from hack/agents (the @a2a-js/sdk A2A agent, the @modelcontextprotocol/sdk MCP
+/// server under node, or the C# SDK one) on a free loopback port, killed when disposed.
 /// </summary>
 internal sealed class NodeAgent : IAsyncDisposable
 {
@@ -22,7 +22,9 @@ internal sealed class NodeAgent : IAsyncDisposable
 
     public static Task<NodeAgent> StartA2aAsync(string name = "Weather Agent") => StartAsync("a2a-agent.mjs", name);
 
-    public static Task<NodeAgent> StartMcpAsync(string name = "docs-mcp") => StartAsync("mcp-server.mjs", name);
+    /// <param name="sessions">One session per <c>initialize</c>, with the standalone GET stream the SDK sends <c>list_changed</c> on; else stateless.</param>
+    public static Task<NodeAgent> StartMcpAsync(string name = "docs-mcp", bool sessions = false) =>
+        StartAsync("node", ["mcp-server.mjs", "0", name], AgentsDirectory(), new Dictionary<string, string?> { ["MCP_SESSIONS"] = sessions ? "1" : null });
 
     /// <summary>
     /// The OAuth-protected MCP server of hack/agents/mcp-protected-server.mjs (requireBearerAuth + mcpAuthMetadataRouter):
@@ -38,12 +40,42 @@ internal sealed class NodeAgent : IAsyncDisposable
         });
 
     /// <summary>The C# SDK MCP server of hack/agents/mcp-dotnet (built with the solution), speaking 2026-07-28.</summary>
-    public static Task<NodeAgent> StartDotnetMcpAsync(string name = "tickets-mcp")
+    /// <param name="ttlMs">The <c>ttlMs</c> its <c>tools/list</c> results carry (null: the SDK's default, 0).</param>
+    /// <param name="listChanged">Announce <c>tools.listChanged</c> and stream it on <c>subscriptions/listen</c>.</param>
+    public static Task<NodeAgent> StartDotnetMcpAsync(string name = "tickets-mcp", int? ttlMs = null, bool listChanged = false)
     {
         var dll = new[] { "Release", "Debug" }
             .Select(c => Repo.Path("hack", "agents", "mcp-dotnet", "bin", c, "net10.0", "AgentLens.McpAgent.dll"))
             .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("hack/agents/mcp-dotnet is not built: run `make build` (make test does)");
-        return StartAsync("dotnet", [dll, "0", name], Repo.Path("hack", "agents"));
+        return StartAsync("dotnet", [dll, "0", name], Repo.Path("hack", "agents"), new Dictionary<string, string?>
+        {
+            ["MCP_TTL_MS"] = ttlMs?.ToString(CultureInfo.InvariantCulture),
+            ["MCP_LIST_CHANGED"] = listChanged ? "1" : null,
+        });
+    }
+
+    /// <summary>An MCP server of hack/agents adds a tool to its list (its SDK then says the list changed, where it can).</summary>
+    public async Task AddToolAsync(string tool)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{BaseUrl}/control/add-tool?name={Uri.EscapeDataString(tool)}", null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>An MCP server of hack/agents ends its notification streams (as a proxy's idle timeout would); its sessions stay.</summary>
+    public async Task EndStreamsAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync($"{BaseUrl}/control/end-streams", null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>What an MCP server of hack/agents counted: <c>tools/list</c> requests answered, notification streams open now and ever opened.</summary>
+    public async Task<McpServerStats> McpStatsAsync()
+    {
+        using var http = new HttpClient();
+        var stats = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync($"{BaseUrl}/control/stats"))!;
+        return new McpServerStats(stats["toolsList"]!.GetValue<int>(), stats["streams"]!.GetValue<int>(), stats["opened"]!.GetValue<int>());
     }
 
     private static Task<NodeAgent> StartAsync(string script, string name) => StartAsync("node", [script, "0", name], AgentsDirectory());
@@ -113,3 +145,6 @@ internal sealed class NodeAgent : IAsyncDisposable
         process.Dispose();
     }
 }
+
+/// <summary>What a test MCP server of hack/agents counted (<see cref="NodeAgent.McpStatsAsync"/>).</summary>
+internal sealed record McpServerStats(int ToolsList, int Streams, int Opened);

@@ -13,7 +13,8 @@ namespace AgentLens.Operator.Crawling;
 /// names the entry on <see cref="Changed"/> (a bounded channel: a flood drops the oldest, and the schedule
 /// coalesces the rest). Each subscription has its own HTTP client over its own handler, so it never takes a
 /// crawl slot; it goes only where the address policy allows, carries at most <c>subscriptionMaxBytes</c>
-/// before it is dropped, and is opened again after a backoff (1s doubling to 5m) whenever it ends.
+/// before it is dropped, and is opened again after a backoff (1s doubling to 5m) whenever it ends — the
+/// listen request answered or failed, the session over, or its GET stream refused or ended (<see cref="GetStreamWatch"/>).
 /// </summary>
 internal sealed class McpSubscriptions(HttpMessageHandler handler, CrawlOptions crawl, McpOptions options, TimeProvider time, Metrics metrics, ILogger<McpSubscriptions> logger) : IDisposable
 {
@@ -117,7 +118,8 @@ internal sealed class McpSubscriptions(HttpMessageHandler handler, CrawlOptions 
     private async Task<string> ListenOnceAsync(DiscoveredAgent agent, McpListHints hints, CancellationToken stop)
     {
         var budget = new CappedResponseHandler(options.SubscriptionMaxBytes, handler);
-        using var http = new HttpClient(budget, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var watch = new GetStreamWatch(budget);
+        using var http = new HttpClient(watch, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         McpClient? client = null;
         try
         {
@@ -159,7 +161,7 @@ internal sealed class McpSubscriptions(HttpMessageHandler handler, CrawlOptions 
                     Method = RequestMethods.SubscriptionsListen,
                     Params = new JsonObject { ["notifications"] = new JsonObject { ["toolsListChanged"] = true, ["promptsListChanged"] = true, ["resourcesListChanged"] = true } },
                 }, stop)
-                : Task.Delay(Timeout.InfiniteTimeSpan, time, stop);
+                : watch.Ended;
 
             // The byte budget is checked while the stream is read; the SDK may swallow the error, so it is looked at too.
             while (!stop.IsCancellationRequested && !budget.Exceeded && !listening.IsCompleted && !client.Completion.IsCompleted)
