@@ -163,6 +163,8 @@ internal static class WatchBenchmark
             }
         }
 
+        // The SSE watchers just left: their connections close and are collected before the baseline.
+        await Task.Delay(SettleTime);
         var idle = await SettledAsync(pid);
         var readers = await Task.WhenAll(Enumerable.Range(0, watchers).Select(async _ =>
         {
