@@ -30,6 +30,9 @@ internal interface IWatchWriter
 /// chunk at a time through a small gate, the replay, then the changes as the watcher's filter sees them and
 /// a tick between them. Nothing is buffered on a slow client's behalf: Kestrel holds at most its response
 /// buffer (64 KiB) and cuts a client that stops reading; a watcher whose queue overflowed is cut off.
+/// A held watcher waits on its queue alone: ticks arrive in it from the shared <see cref="WatchTicks"/>, and
+/// the client leaving, the watch's end or an overflow end the queue and cancel a flush the client holds up,
+/// so a watcher owns no timer, no linked token source and no task per wait.
 /// </summary>
 internal static class WatchPump
 {
@@ -42,21 +45,23 @@ internal static class WatchPump
     public static async Task<bool> RunAsync(HttpContext http, Subscription start, CatalogFilter filter, IWatchWriter writer, TimeSpan tickEvery, TimeProvider time, CancellationToken stop)
     {
         using var subscriber = start.Subscriber;
-        using var cut = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, subscriber.Overflowed, stop);
-        var ct = cut.Token;
         var body = http.Response.BodyWriter;
+        var cut = new Cut(subscriber, body);
+        using var left = http.RequestAborted.Register(Cut.Run, cut);
+        using var ended = stop.Register(Cut.Run, cut);
+        using var behind = subscriber.Overflowed.Register(Cut.Run, cut);
         var last = start.Version;
         try
         {
             // The status line first: a client learns it is connected before the snapshot is written.
-            await http.Response.StartAsync(ct);
+            await http.Response.StartAsync(http.RequestAborted);
             writer.Begin(body, start);
             if (start.Snapshot is { } snapshot)
             {
                 for (var next = 0; next < snapshot.Length;)
                 {
                     // The gate is never held across a flush, so a client that does not read holds nobody up.
-                    await SnapshotGate.WaitAsync(ct);
+                    await SnapshotGate.WaitAsync(http.RequestAborted);
                     try
                     {
                         for (; next < snapshot.Length && body.UnflushedBytes < FlushBytes; next++)
@@ -72,7 +77,10 @@ internal static class WatchPump
                         SnapshotGate.Release();
                     }
 
-                    await body.FlushAsync(ct);
+                    if (Cut.Done(await body.FlushAsync(CancellationToken.None)))
+                    {
+                        return subscriber.Overflowed.IsCancellationRequested;
+                    }
                 }
 
                 writer.SnapshotDone(body, start);
@@ -85,57 +93,68 @@ internal static class WatchPump
             }
 
             writer.CaughtUp(body, last);
-            await body.FlushAsync(ct);
-            var reader = subscriber.Events;
-            using var ticker = new PeriodicTimer(tickEvery, time);
-            var tick = ticker.WaitForNextTickAsync(ct).AsTask();
-            var read = reader.WaitToReadAsync(ct).AsTask();
-            while (true)
+            if (Cut.Done(await body.FlushAsync(CancellationToken.None)))
             {
-                if (await Task.WhenAny(read, tick) == tick)
-                {
-                    await tick;
-                    if (writer.Tick(body, last))
-                    {
-                        await body.FlushAsync(ct);
-                    }
+                return subscriber.Overflowed.IsCancellationRequested;
+            }
 
-                    tick = ticker.WaitForNextTickAsync(ct).AsTask();
-                    continue;
-                }
-
-                if (!await read)
-                {
-                    break;
-                }
-
+            using var ticking = WatchTicks.For(tickEvery, time).Add(subscriber);
+            var reader = subscriber.Events;
+            while (await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                var wrote = false;
                 while (reader.TryRead(out var e))
                 {
-                    if (e.Version > last)
+                    if (ReferenceEquals(e, Subscriber.Tick))
                     {
-                        Change(writer, body, e, filter);
+                        wrote |= writer.Tick(body, last);
+                    }
+                    else if (e.Version > last)
+                    {
+                        wrote |= Change(writer, body, e, filter);
                         last = e.Version;
                     }
                 }
 
-                await body.FlushAsync(ct);
-                read = reader.WaitToReadAsync(ct).AsTask();
+                if (wrote && Cut.Done(await body.FlushAsync(CancellationToken.None)))
+                {
+                    break;
+                }
             }
         }
         catch (OperationCanceledException)
         {
-            // The client left, the watch ended, or the watcher fell behind: it resumes from its last version.
+            // The client left before its status line or at the snapshot gate: nothing more to write.
         }
 
+        // The client left, the watch ended, or the watcher fell behind: it resumes from its last version.
         return subscriber.Overflowed.IsCancellationRequested;
     }
 
-    private static void Change(IWatchWriter writer, PipeWriter body, CatalogEvent e, CatalogFilter filter)
+    /// <summary>What ends a watch from outside its loop: the queue ends, and a flush a client holds up returns.</summary>
+    private sealed class Cut(Subscriber subscriber, PipeWriter body)
+    {
+        public static readonly Action<object?> Run = static state => ((Cut)state!).End();
+
+        private void End()
+        {
+            subscriber.End();
+            body.CancelPendingFlush();
+        }
+
+        /// <summary>The flush was cancelled by <see cref="Run"/>, or the client is gone.</summary>
+        public static bool Done(FlushResult result) => result.IsCanceled || result.IsCompleted;
+    }
+
+    private static bool Change(IWatchWriter writer, PipeWriter body, CatalogEvent e, CatalogFilter filter)
     {
         if (ChangeType(e, filter) is { } type)
         {
             writer.Change(body, type, e);
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>

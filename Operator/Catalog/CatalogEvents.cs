@@ -39,6 +39,18 @@ internal sealed class Subscriber : IDisposable
     /// <summary>Cancelled when the watcher fell too far behind and was cut off.</summary>
     public CancellationToken Overflowed => overflow.Token;
 
+    /// <summary>
+    /// What <see cref="Nudge"/> puts in the queue: never published by the feed, so a reader that is never
+    /// nudged never sees it.
+    /// </summary>
+    public static readonly CatalogEvent Tick = new(long.MinValue, CatalogEventType.Modified, null!, null, default);
+
+    /// <summary>Wakes the reader with <see cref="Tick"/> (a heartbeat is due); a full queue skips it and is not an overflow.</summary>
+    public void Nudge() => channel.Writer.TryWrite(Tick);
+
+    /// <summary>The reader is done (its client left, or its watch ended): it reads what is queued, then the end.</summary>
+    public void End() => channel.Writer.TryComplete();
+
     internal void Offer(CatalogEvent e)
     {
         if (!channel.Writer.TryWrite(e) && !overflow.IsCancellationRequested)

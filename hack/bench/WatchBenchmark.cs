@@ -15,6 +15,9 @@ namespace AgentLens.Bench;
 /// </summary>
 internal static class WatchBenchmark
 {
+    /// <summary>How long a burst is left to settle before the held watchers are measured: past the 10 s after which Kestrel's memory pool first evicts idle blocks.</summary>
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(15);
+
     public static async Task RunAsync(int watchers, int entries)
     {
         var root = CatalogBenchmark.FindRoot();
@@ -35,6 +38,8 @@ internal static class WatchBenchmark
             var dll = Path.Combine(root, "Operator", "bin", "Release", "net10.0", "AgentLens.Operator.dll");
             op = Process.Start(new ProcessStartInfo("dotnet", [dll, "--kubeconfig", kubeconfig, "--store-namespace", "bench-watch", "--namespaces", "bench-watch",
                 "--static-sources", "/nonexistent", "--leader-elect=false", "--poll-interval", "1h", "--api-auth", "none", "--api-max-watchers", ((2 * watchers) + 10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // One user (the aggregator's proxy identity) in one namespace holds every watcher here.
+                "--api-watchers-per-user", "1", "--api-watchers-per-namespace", "1", "--api-watcher-reserve", "0",
                 "--api-bind-address", $"127.0.0.1:{port}", "--apiserver-bind-address", $"127.0.0.1:{apiServerPort}", "--metrics-bind-address", $"127.0.0.1:{metricsPort}", "--health-probe-bind-address", $"127.0.0.1:{probePort}", "--log-format", "json"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             op.BeginOutputReadLine();
@@ -42,19 +47,19 @@ internal static class WatchBenchmark
             var url = $"http://127.0.0.1:{port}/api/v1/agents";
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = watchers + 10 }) { Timeout = Timeout.InfiniteTimeSpan };
             await WaitUpAsync(http, url);
-            var rssBefore = Rss(op.Id);
+            // A few watchers first: what runs once (JIT, the shared renders, thread-pool growth) belongs to the baseline, not to each watcher.
+            await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+            {
+                using var stream = await OpenSseAsync(http, url);
+            }));
+            var idle = await SettledAsync(op.Id);
 
             using var probeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             var baseline = await ProbeLatenciesAsync(probeHttp, probePort, metricsPort, Task.Delay(TimeSpan.FromSeconds(3)));
             var streams = new StreamReader[watchers];
             var connecting = Task.WhenAll(Enumerable.Range(0, watchers).Select(async i =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Get, url + "/watch");
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-                var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                var stream = await response.Content.ReadAsStreamAsync();
-                await SkipPastAsync(stream, "event: SYNCED"u8.ToArray());
-                streams[i] = new StreamReader(stream);
+                streams[i] = new StreamReader(await OpenSseAsync(http, url));
             }));
             var burst = Stopwatch.StartNew();
             var during = await ProbeLatenciesAsync(probeHttp, probePort, metricsPort, connecting);
@@ -64,10 +69,9 @@ internal static class WatchBenchmark
                 Console.WriteLine($"probe {path} p99 during the burst: {P99(during[index]):F1} ms vs {P99(baseline[index]):F1} ms idle (baseline), {P99(during[index]) / P99(baseline[index]):F1}x baseline (target: p99 <= 100 ms)");
             }
 
-            GC.Collect();
-            await Task.Delay(500);
-            var rssAfter = Rss(op.Id);
-            Console.WriteLine($"watch benchmark: {watchers} SSE watchers connected; operator RSS {rssBefore / 1024} MiB -> {rssAfter / 1024} MiB, about {(rssAfter - rssBefore) / (double)watchers:F1} KiB per watcher");
+            var rightAfter = Rss(op.Id);
+            await Task.Delay(SettleTime);
+            PrintMemory($"{watchers} SSE watchers", watchers, idle, rightAfter, await SettledAsync(op.Id));
 
             var received = new double[watchers];
             var clock = Stopwatch.StartNew();
@@ -159,8 +163,9 @@ internal static class WatchBenchmark
             }
         }
 
-        GC.Collect();
-        var rssBefore = Rss(pid);
+        // The SSE watchers just left: their connections close and are collected before the baseline.
+        await Task.Delay(SettleTime);
+        var idle = await SettledAsync(pid);
         var readers = await Task.WhenAll(Enumerable.Range(0, watchers).Select(async _ =>
         {
             var response = await http.GetAsync($"{collection}?watch=1&resourceVersion={version}", HttpCompletionOption.ResponseHeadersRead);
@@ -172,8 +177,9 @@ internal static class WatchBenchmark
             return new StreamReader(await response.Content.ReadAsStreamAsync());
         }));
         await Task.Delay(500);
-        var rssAfter = Rss(pid);
-        Console.WriteLine($"aggregated watch: {watchers} watchers through kube-apiserver; operator RSS {rssBefore / 1024} MiB -> {rssAfter / 1024} MiB, about {(rssAfter - rssBefore) / (double)watchers:F1} KiB per watcher");
+        var rightAfter = Rss(pid);
+        await Task.Delay(SettleTime);
+        PrintMemory($"aggregated watch: {watchers} AgentType watchers through kube-apiserver", watchers, idle, rightAfter, await SettledAsync(pid));
 
         var received = new double[watchers];
         var clock = Stopwatch.StartNew();
@@ -198,6 +204,48 @@ internal static class WatchBenchmark
         foreach (var reader in readers)
         {
             reader.Dispose();
+        }
+    }
+
+    /// <summary>An SSE watch of the catalog, read past its snapshot (SYNCED).</summary>
+    private static async Task<Stream> OpenSseAsync(HttpClient http, string url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url + "/watch");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+        await SkipPastAsync(stream, "event: SYNCED"u8.ToArray());
+        return stream;
+    }
+
+    /// <summary>
+    /// The operator's RSS and live heap once a burst has settled: dotnet-gcdump runs a full blocking GC in it
+    /// first (without the tool, RSS only). Garbage and the GC's allocation budget are then not counted as
+    /// the watchers' cost; what the GC keeps committed after a burst still is, in RSS.
+    /// </summary>
+    private static async Task<(long RssKiB, HeapReport? Heap)> SettledAsync(int pid)
+    {
+        var heap = await HeapReport.CollectAsync(pid);
+        return (Rss(pid), heap);
+    }
+
+    /// <summary>
+    /// Memory per watcher beside the goal, measured three ways against the settled baseline: RSS right after
+    /// the burst (snapshot buffers, the GC's budget), RSS once settled, and the live managed heap once settled
+    /// (what a held, idle watcher keeps), with the types that make up the latter.
+    /// </summary>
+    private static void PrintMemory(string what, int watchers, (long RssKiB, HeapReport? Heap) idle, long rightAfterKiB, (long RssKiB, HeapReport? Heap) held)
+    {
+        var heap = idle.Heap is { } before && held.Heap is { } after
+            ? $", {(after.Bytes - before.Bytes) / 1024.0 / watchers:F1} KiB of live managed heap ({before.Bytes / 1e6:F1} MB -> {after.Bytes / 1e6:F1} MB)"
+            : " (live heap not measured: dotnet tool install -g dotnet-gcdump)";
+        Console.WriteLine($"{what}: operator memory per watcher (goal <= 4 KiB): right after the burst {(rightAfterKiB - idle.RssKiB) / (double)watchers:F1} KiB of RSS " +
+            $"({idle.RssKiB / 1024} MiB -> {rightAfterKiB / 1024} MiB); settled ({SettleTime.TotalSeconds:F0} s later, after a full GC) {(held.RssKiB - idle.RssKiB) / (double)watchers:F1} KiB of RSS{heap}");
+        if (idle.Heap is { } b && held.Heap is { } a)
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"agentlens-watch-heap-{(what.Contains("SSE", StringComparison.Ordinal) ? "sse" : "agenttypes")}.txt");
+            File.WriteAllText(file, a.GrowthPer(b, watchers, int.MaxValue));
+            Console.WriteLine($"  what each held watcher keeps on the heap, largest first (every type: {file}):\n{a.GrowthPer(b, watchers, 12)}");
         }
     }
 
